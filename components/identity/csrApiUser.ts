@@ -1,0 +1,87 @@
+// CsrApiUser: a user whose client certificate the cluster issues through the Kubernetes CSR API
+// (certificates.k8s.io/v1, signer kubernetes.io/kube-apiserver-client), so the CA key never leaves the control plane.
+//
+// How the program approves the CSR: @pulumi/kubernetes can create a CertificateSigningRequest but cannot approve
+// it or wait for status.certificate, and approved CSRs are garbage-collected after an hour. So the key and the
+// CSR are made here (the private key never leaves the program), and one RemoteCommand on a control-plane node
+// runs kubectl with the node's admin kubeconfig to create, approve, wait for and print the certificate (see
+// lib/identity/csrApproval.ts). Only the certificate is kept. ECDSA CSRs differ at every run, so the CSR on stdin
+// is ignored for diffs; the key, user, groups and lifetime decide replacement.
+
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { PrivateKey, RemoteCommand } from "../../providers";
+import { CertificateUserConfig } from "../../lib/config/identity";
+import { buildCsrPem, certificateNotAfter } from "../../lib/identity/certificateRequest";
+import { csrApprovalScript, csrCleanupScript, csrObjectName } from "../../lib/identity/csrApproval";
+import { renderKubeconfig } from "../../lib/identity/kubeconfig";
+import { remoteShellCommand } from "../../lib/identity/staticTokenScripts";
+import { IdentityCluster, IdentityNode, nodeConnection } from "./target";
+
+export interface CsrApiUserArgs {
+    user: CertificateUserConfig;
+    cluster: IdentityCluster;
+    /** A control-plane node with kubectl and an admin kubeconfig. */
+    controlPlaneNode: IdentityNode;
+    sshPrivateKey: pulumi.Input<string>;
+    /** Default /etc/kubernetes/admin.conf (kubeadm). */
+    adminKubeconfigPath?: string;
+    /** Default "kubectl". */
+    kubectl?: string;
+    /** Bound on waiting for the signature; default 120. */
+    timeoutSeconds?: number;
+}
+
+export class CsrApiUser extends pulumi.ComponentResource {
+    /** Secret. */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly certificatePem: pulumi.Output<string>;
+    /** ISO 8601. */
+    readonly notAfter: pulumi.Output<string>;
+
+    constructor(name: string, args: CsrApiUserArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kube-baseline:identity:CsrApiUser", name, {}, opts);
+        const { user, cluster } = args;
+        if (user.authentication !== "csr") throw new Error(`CsrApiUser ${user.name}: authentication is ${user.authentication}, not csr`);
+        const kubeconfigPath = args.adminKubeconfigPath ?? "/etc/kubernetes/admin.conf";
+        const kubectl = args.kubectl ?? "kubectl";
+        const timeoutSeconds = args.timeoutSeconds ?? 120;
+
+        const key = new PrivateKey(`${name}-key`, {
+            algorithm: user.key.algorithm,
+            ...(user.key.rsaBits !== undefined ? { rsaBits: user.key.rsaBits } : {}),
+            ...(user.key.ecdsaCurve !== undefined ? { ecdsaCurve: user.key.ecdsaCurve } : {}),
+        }, { parent: this });
+
+        const csrName = key.publicKeyPem.apply(pem => csrObjectName(user.name, createHash("sha256").update(pem).digest("hex")));
+        const sudo = args.controlPlaneNode.ssh.user !== "root";
+        const approval = new RemoteCommand(`${name}-csr`, {
+            connection: nodeConnection(args.controlPlaneNode, args.sshPrivateKey),
+            create: csrName.apply(n => remoteShellCommand(csrApprovalScript({
+                csrName: n, expirationSeconds: user.validityHours * 3600, kubeconfigPath, kubectl, timeoutSeconds,
+            }), { sudo })),
+            delete: csrName.apply(n => remoteShellCommand(csrCleanupScript({ csrName: n, kubeconfigPath, kubectl }), { sudo })),
+            stdin: key.privateKeyPem.apply(pem => buildCsrPem(pem, { commonName: user.name, organizations: user.groups })),
+            triggers: [user.name, ...user.groups],
+            logging: "stdoutAndStderr",
+            timeoutSeconds: timeoutSeconds + 60,
+        }, { parent: this, ignoreChanges: ["stdin"] });
+
+        // RemoteCommand keeps stdout secret; the script prints only the issued certificate, which is public.
+        this.certificatePem = pulumi.unsecret(approval.stdout).apply(out => {
+            const pem = out.trim();
+            if (!pem.startsWith("-----BEGIN CERTIFICATE-----")) throw new Error(`CSR for ${user.name}: the node returned no certificate`);
+            return `${pem}\n`;
+        });
+        this.notAfter = this.certificatePem.apply(certificateNotAfter);
+        this.kubeconfig = pulumi.secret(pulumi.all([this.certificatePem, key.privateKeyPem]).apply(([cert, privateKey]) =>
+            renderKubeconfig({
+                clusterName: cluster.name,
+                server: cluster.apiServerUrl,
+                caCertificatePem: cluster.caCertificatePem,
+                userName: user.name,
+                credentials: { clientCertificatePem: cert, clientKeyPem: privateKey },
+            })));
+        this.registerOutputs({ kubeconfig: this.kubeconfig, certificatePem: this.certificatePem, notAfter: this.notAfter });
+    }
+}

@@ -1,0 +1,94 @@
+// Identity: wires the whole identity-and-access area from validated config: namespaces first, then RBAC and
+// network policies in them; X509 users (CA key from secret config or the control plane), CSR API users and
+// static token users. Outputs every user's kubeconfig (secret) and every certificate's expiry.
+
+import * as pulumi from "@pulumi/pulumi";
+import { CertificateUserConfig, IdentityConfig, TokenUserConfig } from "../../lib/config/identity";
+import { ClusterCaKey } from "./clusterCaKey";
+import { CsrApiUser } from "./csrApiUser";
+import { Namespaces } from "./namespaces";
+import { NetworkPolicies } from "./networkPolicies";
+import { Rbac, ServiceAccountTokenRef } from "./rbac";
+import { StaticTokens } from "./staticTokens";
+import { childName, IdentityCluster, IdentityNode } from "./target";
+import { X509User } from "./x509User";
+
+export interface IdentityArgs {
+    config: IdentityConfig;
+    cluster: IdentityCluster;
+    /** Control-plane nodes: static tokens go to all of them; CA key reads and CSR approvals use the first. */
+    controlPlaneNodes: IdentityNode[];
+    sshPrivateKey: pulumi.Input<string>;
+    /** Secret config kube-baseline:clusterCaKey; when unset, read from the first control-plane node. */
+    clusterCaKeyPem?: pulumi.Input<string>;
+    /** The cluster's CNI, for the Calico GlobalNetworkPolicy. */
+    cni?: string;
+}
+
+export class Identity extends pulumi.ComponentResource {
+    /** User name -> kubeconfig. Secret. */
+    readonly kubeconfigs: pulumi.Output<Record<string, string>>;
+    /** Certificate user name -> notAfter (ISO 8601). */
+    readonly certificateExpiry: pulumi.Output<Record<string, string>>;
+    readonly namespaces: string[];
+    readonly serviceAccountTokens: ServiceAccountTokenRef[];
+
+    constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kube-baseline:identity:Identity", name, {}, opts);
+        const { config } = args;
+        const firstControlPlane = args.controlPlaneNodes[0];
+
+        const namespaces = new Namespaces(`${name}-namespaces`, { namespaces: config.namespaces }, { parent: this });
+        const rbac = new Rbac(`${name}-rbac`, { rbac: config.rbac }, { parent: this, dependsOn: [namespaces] });
+        const networkPolicies = new NetworkPolicies(`${name}-network-policies`, {
+            namespaces: config.namespaces, networkPolicy: config.networkPolicy, cni: args.cni,
+        }, { parent: this, dependsOn: [namespaces] });
+
+        const kubeconfigs: Array<pulumi.Output<Record<string, string>>> = [];
+        const expiry: Array<pulumi.Output<[string, string]>> = [];
+        const certUsers = config.users.filter((u): u is CertificateUserConfig => u.authentication !== "token");
+        const needsNode = certUsers.some(u => u.authentication === "csr") || (args.clusterCaKeyPem === undefined && certUsers.length > 0);
+        if (needsNode && !firstControlPlane) throw new Error("certificate users need a control-plane node (CA key or CSR approval)");
+
+        const x509Users = certUsers.filter(u => u.authentication === "x509");
+        if (x509Users.length > 0) {
+            const ca = new ClusterCaKey(`${name}-ca-key`, {
+                caKeyPem: args.clusterCaKeyPem, controlPlaneNode: firstControlPlane, sshPrivateKey: args.sshPrivateKey,
+            }, { parent: this });
+            for (const user of x509Users) {
+                const u = new X509User(childName(`${name}-x509`, user.name), { user, cluster: args.cluster, caKeyPem: ca.caKeyPem }, { parent: this });
+                kubeconfigs.push(u.kubeconfig.apply(k => ({ [user.name]: k })));
+                expiry.push(pulumi.all([user.name, u.notAfter]));
+            }
+        }
+        const csrUsers: CsrApiUser[] = [];
+        for (const user of certUsers.filter(u => u.authentication === "csr")) {
+            const u = new CsrApiUser(childName(`${name}-csr`, user.name), {
+                user, cluster: args.cluster, controlPlaneNode: firstControlPlane, sshPrivateKey: args.sshPrivateKey,
+            }, { parent: this });
+            kubeconfigs.push(u.kubeconfig.apply(k => ({ [user.name]: k })));
+            expiry.push(pulumi.all([user.name, u.notAfter]));
+            csrUsers.push(u);
+        }
+
+        const tokenUsers = config.users.filter((u): u is TokenUserConfig => u.authentication === "token");
+        if (tokenUsers.length > 0) {
+            const tokens = new StaticTokens(`${name}-static-tokens`, {
+                users: tokenUsers, settings: config.staticTokens, controlPlaneNodes: args.controlPlaneNodes,
+                sshPrivateKey: args.sshPrivateKey, cluster: args.cluster,
+            // Static tokens restart the apiservers: do it after every API call of this component (and undo it
+            // before any of them on destroy), so none of them meets an apiserver that is restarting.
+            }, { parent: this, dependsOn: [namespaces, rbac, networkPolicies, ...csrUsers] });
+            kubeconfigs.push(tokens.kubeconfigs);
+        }
+
+        this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs).apply(maps => Object.assign({}, ...maps) as Record<string, string>));
+        this.certificateExpiry = pulumi.all(expiry).apply(pairs => Object.fromEntries(pairs));
+        this.namespaces = namespaces.names;
+        this.serviceAccountTokens = rbac.serviceAccountTokens;
+        this.registerOutputs({
+            kubeconfigs: this.kubeconfigs, certificateExpiry: this.certificateExpiry,
+            namespaces: this.namespaces, serviceAccountTokens: this.serviceAccountTokens,
+        });
+    }
+}

@@ -1,0 +1,249 @@
+// The node-side scripts run for real here, against a temporary directory that stands in for a control-plane
+// node: /etc/kubernetes paths inside it, and a fake `curl` that plays the kube-apiserver (it restarts whenever
+// the manifest changes, loads token.csv only then, and answers /readyz 200 for a loaded token, 401 otherwise).
+
+import { spawnSync } from "child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { patchApiserverManifest } from "../../../lib/identity/apiserverManifest";
+import {
+    applyStaticTokensScript, backupPath, decodeManifest, readManifestScript, remoteShellCommand, removeStaticTokensScript, sha256Hex,
+    StaticTokenPaths,
+} from "../../../lib/identity/staticTokenScripts";
+import { KUBEADM_APISERVER_MANIFEST } from "./fixtures";
+
+const FAKE_APISERVER = `#!/bin/sh
+hdr=''; prev=''
+for a in "$@"; do [ "$prev" = -H ] && hdr=\${a#@}; prev=$a; done
+[ -f "$FAKE_STATE/broken" ] && { printf 000; exit 7; }
+if [ ! -f "$MANIFEST" ]; then echo none > "$FAKE_STATE/running"; printf 000; exit 7; fi
+cur=$(sha256sum < "$MANIFEST" | cut -d' ' -f1)
+if [ "$(cat "$FAKE_STATE/running")" != "$cur" ]; then
+  echo "$cur" > "$FAKE_STATE/running"
+  echo $(( $(cat "$FAKE_STATE/restarts") + 1 )) > "$FAKE_STATE/restarts"
+  if grep -qF -- "--token-auth-file=$TOKEN_FILE" "$MANIFEST" && [ -f "$TOKEN_FILE" ]; then cp "$TOKEN_FILE" "$FAKE_STATE/loaded"; else : > "$FAKE_STATE/loaded"; fi
+fi
+if [ -n "$hdr" ]; then
+  token=$(sed -n 's/^Authorization: Bearer //p' "$hdr")
+  if cut -d, -f1 "$FAKE_STATE/loaded" | grep -qxF -- "$token"; then printf 200; else printf 401; fi
+else
+  printf 200
+fi
+`;
+
+const TOKENS_1 = 'abcdef.0123456789abcdef,wang,1001,"dev"\n';
+const TOKENS_2 = 'abcdef.0123456789abcdef,wang,1001,"dev"\nzyxwvu.fedcba9876543210,li,1002\n';
+
+interface Node { root: string; paths: StaticTokenPaths; state: string; env: NodeJS.ProcessEnv }
+
+function makeNode(manifest = KUBEADM_APISERVER_MANIFEST): Node {
+    const root = mkdtempSync(join(tmpdir(), "kb-node-"));
+    const paths: StaticTokenPaths = {
+        tokenFile: `${root}/etc/kubernetes/auth/token.csv`,
+        manifestPath: `${root}/etc/kubernetes/manifests/kube-apiserver.yaml`,
+        backupDirectory: `${root}/etc/kubernetes/kube-baseline`,
+    };
+    mkdirSync(`${root}/etc/kubernetes/manifests`, { recursive: true });
+    writeFileSync(paths.manifestPath, manifest, { mode: 0o600 });
+    const state = `${root}/apiserver`;
+    mkdirSync(state);
+    writeFileSync(`${state}/running`, `${sha256Hex(manifest)}\n`);
+    writeFileSync(`${state}/restarts`, "0\n");
+    writeFileSync(`${state}/loaded`, "");
+    mkdirSync(`${root}/bin`);
+    writeFileSync(`${root}/bin/curl`, FAKE_APISERVER);
+    chmodSync(`${root}/bin/curl`, 0o755);
+    const env = { ...process.env, PATH: `${root}/bin:${process.env.PATH}`, FAKE_STATE: state, MANIFEST: paths.manifestPath, TOKEN_FILE: paths.tokenFile };
+    return { root, paths, state, env };
+}
+
+function run(node: Node, script: string, stdin = "") {
+    // Through the same wrapper the SSH command uses.
+    const r = spawnSync("sh", ["-c", remoteShellCommand(script, { sudo: false })], { input: stdin, env: node.env, encoding: "utf8", timeout: 60000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function restarts(node: Node): number {
+    return Number(readFileSync(`${node.state}/restarts`, "utf8"));
+}
+
+const WAIT = { readyzUrl: "https://10.0.0.101:6443/readyz", timeoutSeconds: 5, intervalSeconds: 1 };
+
+function scripts(node: Node, original = KUBEADM_APISERVER_MANIFEST) {
+    const patched = patchApiserverManifest(original, { tokenFile: node.paths.tokenFile, volumeName: "kube-baseline-static-tokens" });
+    const originalSha256 = sha256Hex(original);
+    return {
+        patched,
+        apply: applyStaticTokensScript({ paths: node.paths, originalManifest: original, originalSha256, patchedManifest: patched, wait: WAIT }),
+        remove: removeStaticTokensScript({ paths: node.paths, originalSha256, patchedSha256: sha256Hex(patched), wait: WAIT }),
+    };
+}
+
+const nodes: Node[] = [];
+function node(manifest?: string): Node {
+    const n = makeNode(manifest);
+    nodes.push(n);
+    return n;
+}
+afterAll(() => nodes.forEach(n => rmSync(n.root, { recursive: true, force: true })));
+
+describe("readManifestScript", () => {
+    test("returns the manifest byte for byte, even without a final newline", () => {
+        const text = KUBEADM_APISERVER_MANIFEST.trimEnd();
+        const n = node(text);
+        const r = run(n, readManifestScript(n.paths));
+        expect(r.code).toBe(0);
+        expect(decodeManifest(r.stdout)).toEqual({ text, sha256: sha256Hex(text) });
+    });
+
+    test("returns the backup when an earlier run left one (the manifest is then patched)", () => {
+        const n = node("patched: already\n");
+        mkdirSync(n.paths.backupDirectory);
+        writeFileSync(backupPath(n.paths), KUBEADM_APISERVER_MANIFEST);
+        expect(decodeManifest(run(n, readManifestScript(n.paths)).stdout).text).toBe(KUBEADM_APISERVER_MANIFEST);
+    });
+
+    test("fails clearly when there is no manifest", () => {
+        const n = node();
+        rmSync(n.paths.manifestPath);
+        const r = run(n, readManifestScript(n.paths));
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/kube-apiserver.yaml not found on this node/);
+    });
+});
+
+describe("applyStaticTokensScript and removeStaticTokensScript", () => {
+    test("apply: token file 0600 in a 0700 dir, manifest patched, original backed up, apiserver accepts the token", () => {
+        const n = node();
+        const s = scripts(n);
+        const r = run(n, s.apply, TOKENS_1);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(readFileSync(n.paths.tokenFile, "utf8")).toBe(TOKENS_1);
+        expect(statSync(n.paths.tokenFile).mode & 0o777).toBe(0o600);
+        expect(statSync(`${n.root}/etc/kubernetes/auth`).mode & 0o777).toBe(0o700);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(s.patched);
+        expect(statSync(n.paths.manifestPath).mode & 0o777).toBe(0o600);
+        expect(readFileSync(backupPath(n.paths), "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
+        expect(readFileSync(`${n.state}/loaded`, "utf8")).toBe(TOKENS_1);
+        expect(restarts(n)).toBe(1);
+        // No temp files left behind, no token in the output.
+        expect(spawnSync("sh", ["-c", `find ${n.root}/etc -name '.*'`], { encoding: "utf8" }).stdout).toBe("");
+        expect(r.stdout + r.stderr).not.toContain("0123456789abcdef");
+    });
+
+    test("apply again with the same tokens changes nothing and restarts nothing", () => {
+        const n = node();
+        const s = scripts(n);
+        expect(run(n, s.apply, TOKENS_1).code).toBe(0);
+        const before = restarts(n);
+        expect(run(n, s.apply, TOKENS_1).code).toBe(0);
+        expect(restarts(n)).toBe(before);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(s.patched);
+    });
+
+    test("new tokens: the file is replaced and the apiserver restarted once to load it", () => {
+        const n = node();
+        const s = scripts(n);
+        expect(run(n, s.apply, TOKENS_1).code).toBe(0);
+        const r = run(n, s.apply, TOKENS_2);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(readFileSync(n.paths.tokenFile, "utf8")).toBe(TOKENS_2);
+        expect(readFileSync(`${n.state}/loaded`, "utf8")).toBe(TOKENS_2);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(s.patched);
+        expect(existsSync(`${n.paths.backupDirectory}/kube-apiserver.yaml.parked`)).toBe(false);
+    });
+
+    test("remove: the manifest is restored byte for byte, token file, directory and backup are gone", () => {
+        const n = node();
+        const s = scripts(n);
+        expect(run(n, s.apply, TOKENS_1).code).toBe(0);
+        const r = run(n, s.remove);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
+        expect(statSync(n.paths.manifestPath).mode & 0o777).toBe(0o600);
+        expect(existsSync(n.paths.tokenFile)).toBe(false);
+        expect(existsSync(`${n.root}/etc/kubernetes/auth`)).toBe(false);
+        expect(existsSync(n.paths.backupDirectory)).toBe(false);
+        expect(readFileSync(`${n.state}/loaded`, "utf8")).toBe("");
+        // Removing twice is harmless.
+        expect(run(n, s.remove).code).toBe(0);
+    });
+
+    test("compare-and-swap: a manifest edited since it was read is left alone, and nothing is written", () => {
+        const n = node();
+        const s = scripts(n);
+        const edited = KUBEADM_APISERVER_MANIFEST.replace("--v=", "--v=").replace("cpu: 250m", "cpu: 500m");
+        writeFileSync(n.paths.manifestPath, edited);
+        const r = run(n, s.apply, TOKENS_1);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/changed since it was read .*nothing was written/);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(edited);
+        expect(existsSync(n.paths.tokenFile)).toBe(false);
+    });
+
+    test("an apiserver that never comes back: bounded wait, clear timeout error, original manifest put back", () => {
+        const n = node();
+        const s = scripts(n);
+        writeFileSync(`${n.state}/broken`, "");
+        const started = Date.now();
+        const r = run(n, s.apply, TOKENS_1);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/timed out after 5s waiting for the kube-apiserver at https:\/\/10\.0\.0\.101:6443\/readyz to accept the static tokens; the original manifest was put back/);
+        expect(Date.now() - started).toBeLessThan(20000);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
+    }, 30000);
+
+    test("remove refuses to overwrite a patched manifest someone edited since", () => {
+        const n = node();
+        const s = scripts(n);
+        expect(run(n, s.apply, TOKENS_1).code).toBe(0);
+        const edited = s.patched.replace("cpu: 250m", "cpu: 500m");
+        writeFileSync(n.paths.manifestPath, edited);
+        const r = run(n, s.remove);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/not the text kube-baseline wrote/);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(edited);
+        expect(existsSync(backupPath(n.paths))).toBe(true);
+    });
+
+    test("a lost backup is rebuilt from the text the program read", () => {
+        const n = node();
+        const s = scripts(n);
+        expect(run(n, s.apply, TOKENS_1).code).toBe(0);
+        rmSync(backupPath(n.paths));
+        expect(run(n, s.apply, TOKENS_1).code).toBe(0);
+        expect(readFileSync(backupPath(n.paths), "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
+    });
+
+    test("apply without token data on stdin fails before touching the manifest", () => {
+        const n = node();
+        const s = scripts(n);
+        const r = run(n, s.apply, "");
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/no token data on stdin/);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
+    });
+});
+
+describe("script builders", () => {
+    test("refuse values that are not plain paths, digests or URLs", () => {
+        const n = { tokenFile: "/etc/kubernetes/auth/token.csv", manifestPath: "/etc/kubernetes/manifests/kube-apiserver.yaml", backupDirectory: "/etc/kubernetes/kb" };
+        expect(() => readManifestScript({ ...n, manifestPath: "/etc/$(id)" })).toThrow(/plain absolute path/);
+        expect(() => removeStaticTokensScript({ paths: n, originalSha256: "x", patchedSha256: "y", wait: WAIT })).toThrow(/sha256/);
+        expect(() => applyStaticTokensScript({
+            paths: n, originalManifest: "a", originalSha256: sha256Hex("a"), patchedManifest: "b", wait: { ...WAIT, readyzUrl: "https://x/`id`" },
+        })).toThrow(/readyz URL/);
+        expect(() => applyStaticTokensScript({ paths: n, originalManifest: "a", originalSha256: sha256Hex("b"), patchedManifest: "b", wait: WAIT }))
+            .toThrow(/not the sha256 of originalManifest/);
+    });
+
+    test("remoteShellCommand goes through sudo -n for a non-root user, and keeps stdin for the script", () => {
+        expect(remoteShellCommand("echo hi\n", { sudo: true })).toMatch(/^sudo -n sh -c "\$\(printf '%s' '[A-Za-z0-9+/=]+' \| base64 -d\)"$/);
+        const r = spawnSync("sh", ["-c", remoteShellCommand("read line; echo \"got $line\"\n", { sudo: false })], { input: "it's \"quoted\"\n", encoding: "utf8" });
+        expect(r.stdout).toBe("got it's \"quoted\"\n");
+    });
+});
