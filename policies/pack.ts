@@ -1,0 +1,56 @@
+// The pack's policies, each built by its factory at its default (strictest sensible) enforcement
+// level; config/<env>.json lowers some to advisory per environment.
+
+import { Policies } from "@pulumi/policy";
+import {
+    identityCertificateValidity,
+    identityKeyStrength,
+    identityNoStaticTokens,
+    identityNoSystemMastersCertificates,
+} from "./rules/identity";
+import { calicoIPPoolSane, calicoRouteReflectorClusterId, calicoRouteReflectorRedundancy } from "./rules/network";
+import {
+    rbacAggregatedClusterRoles,
+    rbacClusterRoleBindingAllowList,
+    rbacNoClusterWideSecretRead,
+    rbacNoEscalationVerbs,
+    rbacNoNodesProxy,
+    rbacNoPrivilegedBindings,
+    rbacNoWildcards,
+} from "./rules/rbac";
+import { secretOutputs } from "./rules/secrets";
+import {
+    namespaceDefaultDenyNetworkPolicy,
+    namespacePodSecurityEnforce,
+    serviceAccountNoTokenAutomount,
+    workloadsNoHostAccess,
+} from "./rules/workloads";
+
+export const PACK_NAME = "kube-baseline";
+
+export const PACK_DESCRIPTION =
+    "kube-baseline least privilege and cluster baseline: RBAC, identity, Pod Security, NetworkPolicy, Calico, secret outputs.";
+
+export function packPolicies(): Policies {
+    return [
+        rbacNoWildcards(),
+        rbacNoEscalationVerbs(),
+        rbacNoNodesProxy(),
+        rbacNoClusterWideSecretRead(),
+        rbacNoPrivilegedBindings(),
+        rbacClusterRoleBindingAllowList(),
+        rbacAggregatedClusterRoles(),
+        identityKeyStrength(),
+        identityCertificateValidity(),
+        identityNoSystemMastersCertificates(),
+        identityNoStaticTokens(),
+        namespacePodSecurityEnforce(),
+        workloadsNoHostAccess(),
+        serviceAccountNoTokenAutomount(),
+        namespaceDefaultDenyNetworkPolicy(),
+        calicoIPPoolSane(),
+        calicoRouteReflectorClusterId(),
+        calicoRouteReflectorRedundancy(),
+        secretOutputs(),
+    ];
+}
