@@ -1,0 +1,42 @@
+// Helpers for the node scripts built as strings. Every value that ends up in a script either passes one
+// of the token checks below or is single-quoted, so a config value can never become shell syntax.
+
+/** Quotes a string for POSIX sh: 'it'\''s' style. */
+export function shellQuote(text: string): string {
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Kernel module names: letters, digits, "_" and "-" (what modprobe accepts). */
+export const MODULE_NAME = /^[A-Za-z0-9_-]+$/;
+/** Sysctl keys in dotted form, at least two segments, no "/" so they map to one /proc/sys path. */
+export const SYSCTL_KEY = /^[a-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/;
+/** Sysctl values: words and numbers separated by single spaces ("4096 87380 16777216", "bbr"). */
+export const SYSCTL_VALUE = /^[A-Za-z0-9._:-]+( [A-Za-z0-9._:-]+)*$/;
+
+export function assertToken(kind: string, value: string, pattern: RegExp): string {
+    if (!pattern.test(value)) throw new Error(`unsafe ${kind} ${JSON.stringify(value)}: must match ${pattern}`);
+    return value;
+}
+
+/** Collapses runs of blanks the way /proc/sys prints multi-value settings (tabs) into single spaces. */
+export function normalizeSysctlValue(value: string | number | boolean): string {
+    if (typeof value === "boolean") return value ? "1" : "0";
+    return String(value).trim().split(/\s+/).join(" ");
+}
+
+/**
+ * Wraps a script so it runs as root: unchanged for root, through `sudo -n` (no password prompt that
+ * would hang the SSH session) for any other user.
+ */
+export function asRoot(script: string, sshUser: string): string {
+    if (sshUser === "root") return script;
+    return `sudo -n sh -c ${shellQuote(script)}`;
+}
+
+/**
+ * A shell that runs the script fed on stdin, as root. Used when the script changes between runs: the
+ * command line stays the same, so a changed script re-runs in place instead of replacing the resource.
+ */
+export function rootShellFromStdin(sshUser: string): string {
+    return sshUser === "root" ? "sh -s" : "sudo -n sh -s";
+}
