@@ -1,0 +1,77 @@
+// kube-baseline: reads the stack config once (validated before anything is registered), wires the
+// components and exports the outputs contract documented in the README.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { Identity } from "./components/identity";
+import { CalicoBgp, Cni, KubeProxy, NodeKernel } from "./components/network";
+import { DEFAULT_SANDBOX_DIR } from "./lib/config/cluster";
+import { loadStackConfig } from "./lib/config/stackConfig";
+import { bgpOutput, cniOutput, namespacesOutput, tokenUsersOutput } from "./lib/outputs";
+
+const config = new pulumi.Config("kube-baseline");
+const sandboxDir = process.env.KUBE_BASELINE_SANDBOX_DIR ?? DEFAULT_SANDBOX_DIR;
+const stackConfig = loadStackConfig(
+    key => config.getObject(key),
+    dir => fs.readFileSync(path.join(dir, "sandbox.json"), "utf8"),
+    sandboxDir,
+);
+for (const warning of stackConfig.warnings) pulumi.log.warn(warning);
+
+const { cluster, credentials } = stackConfig.cluster;
+// Secrets: from the sandbox's files (mode 0600) or from secret stack config; never plaintext in state.
+const adminKubeconfig = credentials.kind === "files"
+    ? pulumi.secret(fs.readFileSync(credentials.adminKubeconfigPath, "utf8"))
+    : config.requireSecret("adminKubeconfig");
+const sshPrivateKey = credentials.kind === "files"
+    ? pulumi.secret(fs.readFileSync(credentials.sshPrivateKeyPath, "utf8"))
+    : config.requireSecret("sshPrivateKey");
+const clusterCaKeyPem = config.getSecret("clusterCaKey");
+
+const provider = new k8s.Provider("cluster", { kubeconfig: adminKubeconfig, enableServerSideApply: true });
+const k8sOpts = { provider };
+
+// Network plane: kernel settings first (the CNI and kube-proxy modes need them), then the CNI and
+// kube-proxy, then Calico's BGP topology on top of a running Calico.
+const { network } = stackConfig;
+const kernelSettings = network.nodeKernel && new NodeKernel("node-kernel", {
+    nodes: cluster.nodes,
+    sshPrivateKey,
+    cni: network.cni,
+    kubeProxy: network.kubeProxy,
+    kernel: network.nodeKernel,
+});
+const afterKernel = kernelSettings ? [kernelSettings] : [];
+const cniInstall = network.cni && new Cni("cni", {
+    config: network.cni,
+    nodes: cluster.nodes,
+    sshPrivateKey,
+}, { ...k8sOpts, dependsOn: afterKernel });
+const kubeProxy = network.kubeProxy && new KubeProxy("kube-proxy", { config: network.kubeProxy }, { ...k8sOpts, dependsOn: afterKernel });
+const bgpTopology = network.bgp && new CalicoBgp("calico-bgp", {
+    config: network.bgp,
+    calicoNamespace: network.cni?.calico?.namespace,
+}, { ...k8sOpts, dependsOn: cniInstall ? [cniInstall] : [] });
+
+// Identity and access.
+const identity = new Identity("identity", {
+    config: stackConfig.identity,
+    cluster: { name: cluster.name, apiServerUrl: cluster.apiServerUrl, caCertificatePem: cluster.caCertificatePem },
+    controlPlaneNodes: cluster.nodes.filter(n => n.roles.includes("control-plane")),
+    sshPrivateKey,
+    clusterCaKeyPem,
+    cni: network.cni?.kind,
+}, { ...k8sOpts, dependsOn: cniInstall ? [cniInstall] : [] });
+
+// The outputs contract (README "Outputs"). Kubeconfigs are secret; tokens are never exported.
+export const apiServerUrl = cluster.apiServerUrl;
+export const clusterCaCertificate = cluster.caCertificatePem;
+export const userKubeconfigs = pulumi.secret(identity.kubeconfigs);
+export const certificateExpiry = identity.certificateExpiry;
+export const tokenUsers = tokenUsersOutput(stackConfig.identity.users);
+export const namespaces = namespacesOutput(stackConfig.identity.namespaces);
+export const cni = cniOutput(network.cni, cluster.podCidr);
+export const bgp = bgpTopology ? pulumi.output(bgpOutput(network.bgp)) : null;
+export const nodeKernel = kernelSettings ? kernelSettings.effective : {};
+export const kubeProxyMode = kubeProxy ? kubeProxy.mode : "unmanaged";

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine, and is a no-op the second time:
+# Debian packages (sandbox/DEBIAN_PACKAGES), npm packages (root and policies/), the Go-built toolchain.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+step() { echo "setup: $*"; }
+
+# Debian packages: only when one is missing, so the second run does not touch apt.
+missing=()
+while read -r pkg; do
+    [ -z "$pkg" ] && continue
+    case "$pkg" in \#*) continue ;; esac
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done < <(cat sandbox/DEBIAN_PACKAGES 2>/dev/null || true)
+if [ ${#missing[@]} -gt 0 ]; then
+    step "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# npm packages: `npm ci` when node_modules does not match the lock file (stamp keyed by the lock's hash).
+npm_ci_if_needed() {
+    local dir=$1 stamp want
+    stamp="$dir/node_modules/.kube-baseline-lock-hash"
+    want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        step "npm ci in ${dir#"$repo"/}"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$want" > "$stamp"
+    fi
+}
+npm_ci_if_needed "$repo"
+[ -f policies/package-lock.json ] && npm_ci_if_needed "$repo/policies"
+
+bash toolchain/install.sh

@@ -1,0 +1,77 @@
+// The sandbox cluster from a test's point of view: start it (idempotent), read its description, and look at
+// its effects from outside the program — kubectl against the apiserver, ssh into a node.
+import { execFileSync, ExecFileSyncOptions } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { repoRoot, toolchainPath } from "./toolchainEnv";
+
+export interface SandboxNode {
+    name: string; ip: string; roles: string[]; sshPort: number; user: string; privateKeyPath: string; hostKey: string;
+}
+export interface SandboxDescription {
+    apiServerEndpoint: string;
+    kubeconfigPath: string;
+    caCertPem: string;
+    podSubnet: string;
+    serviceSubnet: string;
+    apiServerManifestPath: string;
+    sshKnownHostsPath: string;
+    nodes: SandboxNode[];
+}
+
+export const sandboxDir = process.env.KUBE_BASELINE_SANDBOX_DIR ?? "/run/kube-baseline-sandbox";
+
+function sandboxCommand(verb: "up" | "down" | "status"): string {
+    return execFileSync("bash", [path.join(repoRoot, "sandbox/sandbox.sh"), verb], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: toolchainPath() },
+        timeout: 600_000,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+}
+
+/** Brings the sandbox up unless it already runs (`up` on a running sandbox changes nothing). */
+export function ensureSandboxUp(): SandboxDescription {
+    sandboxCommand("up");
+    return readDescription();
+}
+
+export function sandboxDown(): void {
+    sandboxCommand("down");
+}
+
+export function readDescription(): SandboxDescription {
+    return JSON.parse(fs.readFileSync(path.join(sandboxDir, "sandbox.json"), "utf8")) as SandboxDescription;
+}
+
+/** kubectl as the sandbox admin, or as whoever the given kubeconfig file names. */
+export function kubectl(args: string[], kubeconfigPath?: string, opts: ExecFileSyncOptions = {}): string {
+    const kubeconfig = kubeconfigPath ?? readDescription().kubeconfigPath;
+    return execFileSync("kubectl", ["--kubeconfig", kubeconfig, "--request-timeout=20s", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: toolchainPath() },
+        timeout: 60_000,
+        stdio: ["pipe", "pipe", "pipe"],
+        ...opts,
+    }) as string;
+}
+
+/** Runs a shell command on a sandbox node over ssh, checking the node's pinned host key. */
+export function ssh(node: SandboxNode, command: string, desc: SandboxDescription = readDescription()): string {
+    return execFileSync("ssh", [
+        "-i", node.privateKeyPath,
+        "-p", String(node.sshPort),
+        "-o", `UserKnownHostsFile=${desc.sshKnownHostsPath}`,
+        "-o", "StrictHostKeyChecking=yes",
+        "-o", "BatchMode=yes",
+        "-o", "ConnectTimeout=10",
+        `${node.user}@${node.ip}`,
+        command,
+    ], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function nodeNamed(desc: SandboxDescription, name: string): SandboxNode {
+    const node = desc.nodes.find(n => n.name === name);
+    if (!node) throw new Error(`no sandbox node ${name} (have ${desc.nodes.map(n => n.name).join(", ")})`);
+    return node;
+}

@@ -1,0 +1,32 @@
+// The environment the project's scripts give pulumi (toolchain/pulumi-env.sh), for tests that run pulumi
+// themselves: the toolchain PATH, no update checks, no plugin downloads. Each test adds its own backend.
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+export const repoRoot = path.resolve(__dirname, "../../..");
+
+let cachedPath: string | undefined;
+
+/** PATH with the Go-built toolchain (pulumi, language host, plugins, kubectl, ...) in front. */
+export function toolchainPath(): string {
+    if (cachedPath === undefined) {
+        const exports = execFileSync("bash", [path.join(repoRoot, "toolchain/env.sh")], { encoding: "utf8" });
+        const match = /^export PATH="(.*):\$PATH"$/m.exec(exports);
+        if (!match) throw new Error(`toolchain/env.sh printed no PATH export: ${exports}`);
+        cachedPath = `${match[1]}:${process.env.PATH ?? ""}`;
+    }
+    return cachedPath;
+}
+
+/** Environment for a pulumi process using a throw-away file:// backend and passphrase. */
+export function pulumiEnv(backendDir: string, passphrase: string): Record<string, string> {
+    return {
+        PATH: toolchainPath(),
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: passphrase,
+        PULUMI_HOME: path.join(backendDir, ".pulumi-home"),
+    };
+}

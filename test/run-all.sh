@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing (scripts/setup.sh), then runs every test: unit tests of the program,
+# the policy pack's tests, and the end-to-end tests on the sandbox cluster. Prints one closing line
+# "N passed, N failed".
+set -uo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+run_jest() { # name, dir, jest args...
+    local name=$1 dir=$2; shift 2
+    echo "== $name"
+    (cd "$dir" && npx jest --ci --json --outputFile="$results/$name.json" "$@") || status=1
+}
+run_jest unit "$repo" --selectProjects unit
+[ -f policies/package.json ] && run_jest policies "$repo/policies"
+run_jest e2e "$repo" --selectProjects e2e --runInBand
+
+node -e '
+const fs = require("fs"); let passed = 0, failed = 0;
+for (const f of fs.readdirSync(process.argv[1])) {
+  const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+  passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+}
+console.log(`${passed} passed, ${failed} failed`);' "$results"
+exit $status

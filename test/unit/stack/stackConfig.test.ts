@@ -1,0 +1,74 @@
+// The stack configuration as a whole: the committed stack files validate, and a bad key anywhere stops the
+// program before any resource exists, with every problem named at once.
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ConfigError } from "../../../lib/config/configError";
+import { loadStackConfig } from "../../../lib/config/stackConfig";
+
+const repo = path.resolve(__dirname, "../../..");
+
+const sandboxDescription = {
+    apiServerEndpoint: "https://192.168.213.10:6443",
+    kubeconfigPath: "/run/kube-baseline-sandbox/admin.kubeconfig",
+    caCertPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    podSubnet: "10.244.0.0/16",
+    serviceSubnet: "10.96.0.0/12",
+    nodes: ["kb-cp1", "kb-w1", "kb-w2"].map((name, i) => ({
+        name, ip: `192.168.213.${10 + i}`, roles: [i === 0 ? "control-plane" : "worker"], sshPort: 22, user: "root",
+        privateKeyPath: "/run/kube-baseline-sandbox/ssh/id_ed25519", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA",
+    })),
+};
+
+function stackFile(name: string): Record<string, unknown> {
+    const doc = YAML.parse(fs.readFileSync(path.join(repo, name), "utf8")) as { config: Record<string, unknown> };
+    return doc.config;
+}
+
+function load(config: Record<string, unknown>) {
+    return loadStackConfig(key => config[`kube-baseline:${key}`], () => JSON.stringify(sandboxDescription));
+}
+
+test("Pulumi.dev.yaml validates against the sandbox", () => {
+    const stack = load(stackFile("Pulumi.dev.yaml"));
+    expect(stack.cluster.isSandbox).toBe(true);
+    expect(stack.cluster.cluster.nodes.map(n => n.name)).toEqual(["kb-cp1", "kb-w1", "kb-w2"]);
+    expect(stack.identity.users.map(u => u.name)).toEqual(["test", "alice", "wang"]);
+    expect(stack.network.cni?.kind).toBe("flannel");
+});
+
+test("a config with several bad keys fails once, naming each key and value", () => {
+    const config = stackFile("Pulumi.dev.yaml");
+    const users = config["kube-baseline:users"] as Array<Record<string, unknown>>;
+    config["kube-baseline:users"] = [...users, { name: "system:evil", authentication: "x509", groups: ["ops"] }];
+    config["kube-baseline:kubeProxy"] = { mode: "ipvs", scheduler: "fastest" };
+    let error: unknown;
+    try {
+        load(config);
+    } catch (err) {
+        error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues).toContainEqual(expect.objectContaining({ key: "kube-baseline:users[3].name", value: "system:evil" }));
+    expect(issues).toContainEqual(expect.objectContaining({ key: "kube-baseline:kubeProxy.scheduler", value: "fastest" }));
+    expect((error as Error).message).toMatch(/kube-baseline:kubeProxy\.scheduler = "fastest"/);
+});
+
+test("a missing sandbox is a clear error that says how to start it", () => {
+    expect(() => loadStackConfig(
+        key => stackFile("Pulumi.dev.yaml")[`kube-baseline:${key}`],
+        dir => { throw new Error(`ENOENT: ${dir}/sandbox.json`); },
+    )).toThrow(/kube-baseline:cluster\.source = "sandbox": cannot read the sandbox description .* npm run sandbox -- up/);
+});
+
+test("an explicit cluster with a bad node IP and no control plane is refused", () => {
+    const config = {
+        "kube-baseline:cluster": {
+            name: "prod", apiServerUrl: "https://10.0.0.10:6443", caCertificate: "-----BEGIN CERTIFICATE-----\nx",
+            podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12",
+            nodes: [{ name: "w1", ip: "10.0.0.300", roles: ["worker"], ssh: { host: "10.0.0.21", user: "ops", hostKey: "ssh-ed25519 AAAA" } }],
+        },
+    };
+    expect(() => load(config)).toThrow(/kube-baseline:cluster\.nodes\[0\]\.ip = "10\.0\.0\.300"/);
+});
