@@ -56,11 +56,24 @@ want_value() {
 ${wantCases}
   esac
 }
-# A module counts as present when loaded or built into the kernel.
+# A module counts as present when loaded or built into the kernel. A built-in module without parameters
+# has no /sys/module entry and a kernel may ship no modules.builtin list: then what the module provides
+# (its /proc interface or filesystem) is the evidence.
+module_interface() {
+  case "$1" in
+    br_netfilter) [ -d "$ROOT/proc/sys/net/bridge" ] ;;
+    nf_conntrack|nf_conntrack_ipv4) [ -e "$ROOT/proc/sys/net/netfilter/nf_conntrack_max" ] ;;
+    ip_vs) [ -e "$ROOT/proc/net/ip_vs" ] ;;
+    overlay) grep -qw overlay "$ROOT/proc/filesystems" 2>/dev/null ;;
+    *) return 1 ;;
+  esac
+}
 module_state() {
   if [ -d "$ROOT/sys/module/$1" ]; then
     if [ -e "$ROOT/sys/module/$1/initstate" ]; then echo loaded; else echo builtin; fi
   elif grep -q "/$1\\.ko\\$" "$ROOT/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null; then
+    echo builtin
+  elif module_interface "$1"; then
     echo builtin
   else
     echo absent

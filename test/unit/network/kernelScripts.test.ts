@@ -104,6 +104,25 @@ describe.each(SHELLS)("node kernel scripts under %s", shell => {
         expect(fs.readdirSync(path.join(node.root, "etc/sysctl.d"))).toEqual(["90-kube-baseline-network.conf"]);
     });
 
+    test("a module built in without a /sys/module entry or modules.builtin counts as present by its interface", () => {
+        // This machine's kernel: br_netfilter compiled in (net.bridge sysctls exist), no modules list, no modprobe.
+        fs.rmSync(path.join(node.root, "lib/modules"), { recursive: true, force: true });
+        node.setProc("net.bridge.bridge-nf-call-iptables", "0\n");
+        const result = apply(settings, { FAIL_MODULES: "br_netfilter" });
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        const readback = parseKernelReadback(result.stdout, "node1");
+        expect(readback.modules.br_netfilter).toBe("builtin");
+        expect(node.proc("net.bridge.bridge-nf-call-iptables")).toBe("1\n");
+    });
+
+    test("a module neither present by any evidence nor loadable fails, naming the node and the module", () => {
+        fs.rmSync(path.join(node.root, "lib/modules"), { recursive: true, force: true });
+        const result = apply(settings, { FAIL_MODULES: "nf_conntrack" });
+        expect(result.status).not.toBe(0);
+        expect(result.stderr).toMatch(/node1.*nf_conntrack/);
+    });
+
     test("destroy restores the values found before and removes the files", () => {
         expect(apply(settings).status).toBe(0);
         expect(apply(settings).status).toBe(0); // a re-run must not record our own values as "before"
