@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Pulumi toolchain and the sandbox's Kubernetes binaries from Go modules, into a cache outside the
 # repository keyed by the pinned versions (toolchain/pins.sh). Idempotent: a second run only checks the cache.
+# The Node.js language host is our shim (toolchain/langhost-shim) in front of the v3.68.0 host; see lib.sh.
 #
 #   bash toolchain/install.sh            build what is missing
 #   bash toolchain/install.sh --list     print each binary's cached path (or "missing")
@@ -26,12 +27,12 @@ require_go() {
     fi
 }
 
-# Copies a wrapper module to a scratch build directory outside the repo, so builds never write into the checkout.
+# Copies a module to a scratch build directory outside the repo, so builds never write into the checkout.
 stage_module() {
     local module=$1 dest=$2
     rm -rf "$dest"
     mkdir -p "$dest"
-    cp -r "$here/modules/$module/." "$dest/"
+    cp -r "$(module_dir "$module")/." "$dest/"
 }
 
 # pulumi-resource-kubernetes embeds schema-embed.json and terraform-mapping-embed.json, which its repository
@@ -88,11 +89,11 @@ build_one() {
     if ! (cd "$build_dir" && CGO_ENABLED=0 go build -mod=$mod_mode -trimpath -o "$target.partial" -ldflags "$ldflags" "$package") >"$log" 2>&1; then
         tail -n 30 "$log" >&2
         rm -f "$target.partial"
-        die "building $name failed (module toolchain/modules/$module, package $package); full log: $log"
+        die "building $name failed (module $(module_dir "$module"), package $package); full log: $log"
     fi
     mv "$target.partial" "$target"
     if [ "$mod_mode" = mod ]; then
-        cp "$build_dir/go.mod" "$build_dir/go.sum" "$here/modules/$module/"
+        cp "$build_dir/go.mod" "$build_dir/go.sum" "$(module_dir "$module")/"
     fi
     echo "toolchain: built $name in $(( $(date +%s) - started ))s -> $target"
 }
