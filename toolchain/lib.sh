@@ -6,7 +6,7 @@ source "$toolchain_here/pins.sh"
 
 TOOLCHAIN_DIR=${KUBE_BASELINE_TOOLCHAIN_DIR:-$HOME/.cache/kube-baseline/toolchain}
 GO_MINIMUM=1.26.0
-COMPONENTS="pulumi pulumi-language-nodejs pulumi-resource-kubernetes kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok"
+COMPONENTS="pulumi pulumi-language-nodejs-upstream pulumi-language-nodejs pulumi-resource-kubernetes kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok"
 
 # Version stamping for Kubernetes binaries (what `kube-apiserver --version` and `kubectl version` report).
 k8s_version_ldflags() {
@@ -26,9 +26,15 @@ component_field() {
         pulumi:module) echo pulumi ;;
         pulumi:package) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
         pulumi:ldflags) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ;;
-        pulumi-language-nodejs:module) echo pulumi-language-nodejs ;;
-        pulumi-language-nodejs:package) echo github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ;;
-        pulumi-language-nodejs:ldflags) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
+        # The v3.68.0 host cannot run plugins (LanguageRuntime.RunPlugin), which the CLI needs for policy packs:
+        # pulumi-language-nodejs is our shim (toolchain/langhost-shim) that starts it, forwards every call to it
+        # and runs plugins itself. The shim finds the real host beside it under this name.
+        pulumi-language-nodejs-upstream:module) echo pulumi-language-nodejs ;;
+        pulumi-language-nodejs-upstream:package) echo github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ;;
+        pulumi-language-nodejs-upstream:ldflags) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
+        pulumi-language-nodejs:module) echo langhost-shim ;;
+        pulumi-language-nodejs:package) echo . ;;
+        pulumi-language-nodejs:ldflags) echo "-s -w" ;;
         pulumi-resource-kubernetes:module) echo pulumi-resource-kubernetes ;;
         pulumi-resource-kubernetes:package) echo github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes ;;
         pulumi-resource-kubernetes:ldflags) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" ;;
@@ -45,10 +51,37 @@ component_field() {
     esac
 }
 
+# Where a module's sources are: a wrapper module in toolchain/modules/, or our own language host shim.
+module_dir() {
+    case "$1" in
+        langhost-shim) echo "$toolchain_here/langhost-shim" ;;
+        *) echo "$toolchain_here/modules/$1" ;;
+    esac
+}
+
+# The shim has no release version: it is identified by a digest of what it is built from (tests excluded), so
+# editing it builds a new one.
+langhost_shim_digest() (
+    cd "$toolchain_here/langhost-shim" || exit 1
+    export LC_ALL=C
+    local sum=(sha256sum) files=(go.mod go.sum) f
+    command -v sha256sum >/dev/null 2>&1 || sum=(shasum -a 256)
+    for f in *.go; do
+        case "$f" in
+            *_test.go) ;;
+            *) files+=("$f") ;;
+        esac
+    done
+    "${sum[@]}" "${files[@]}" | "${sum[@]}" | cut -c1-12
+)
+# Computed once here: binary_path runs in many subshells.
+LANGHOST_SHIM_DIGEST=$(langhost_shim_digest)
+
 component_version() {
     case "$1" in
         pulumi) echo "$PULUMI_VERSION" ;;
-        pulumi-language-nodejs) echo "$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
+        pulumi-language-nodejs-upstream) echo "$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
+        pulumi-language-nodejs) echo "$PULUMI_LANGUAGE_NODEJS_VERSION+shim.$LANGHOST_SHIM_DIGEST" ;;
         pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
         kube-apiserver | kube-controller-manager | kube-scheduler | kubectl) echo "$KUBERNETES_VERSION" ;;
         etcd) echo "$ETCD_VERSION" ;;
@@ -57,9 +90,13 @@ component_version() {
 }
 
 # Where a binary is cached: one directory per component and version, so changing one pin rebuilds only it.
-# The language host (and the dynamic-provider launcher) sit in their own directory, also on PATH.
+# The language host shim, the real host it starts and the dynamic-provider launcher share one directory on PATH.
 binary_path() {
     local name=$1
+    if [ "$name" = pulumi-language-nodejs-upstream ]; then
+        echo "$(dirname "$(binary_path pulumi-language-nodejs)")/$name"
+        return 0
+    fi
     echo "$TOOLCHAIN_DIR/$name/$(component_version "$name" | tr '+' '_')/$name"
 }
 
@@ -79,9 +116,13 @@ on_path_at_version() {
 }
 
 toolchain_path_dirs() {
-    local name dirs=""
+    local name dir dirs=""
     for name in $COMPONENTS; do
-        dirs="$dirs:$(dirname "$(binary_path "$name")")"
+        dir=$(dirname "$(binary_path "$name")")
+        case ":$dirs:" in
+            *":$dir:"*) ;;
+            *) dirs="$dirs:$dir" ;;
+        esac
     done
     echo "${dirs#:}"
 }
