@@ -72,3 +72,38 @@ test("an explicit cluster with a bad node IP and no control plane is refused", (
     };
     expect(() => load(config)).toThrow(/kube-baseline:cluster\.nodes\[0\]\.ip = "10\.0\.0\.300"/);
 });
+
+test("Pulumi.prod.yaml validates as an explicit cluster with the production choices", () => {
+    const config = stackFile("Pulumi.prod.yaml");
+    const stack = loadStackConfig(key => config[`kube-baseline:${key}`], () => {
+        throw new Error("a production stack must not read the sandbox description");
+    });
+
+    // A real cluster: secrets come from secret config, every node has a pinned host key.
+    expect(stack.cluster.isSandbox).toBe(false);
+    expect(stack.cluster.credentials).toEqual({ kind: "config" });
+    expect(stack.cluster.cluster.nodes.filter(n => n.roles.includes("control-plane")).length).toBeGreaterThanOrEqual(1);
+    for (const node of stack.cluster.cluster.nodes) expect(node.ssh.hostKey).toMatch(/^ssh-ed25519 /);
+    // Placeholders stay in the documentation range, so nothing real is addressed by the example.
+    for (const node of stack.cluster.cluster.nodes) expect(node.ssh.host).toMatch(/^192\.0\.2\./);
+    // The secret keys are only mentioned in comments, never given as plaintext values.
+    expect(Object.keys(config)).not.toContain("kube-baseline:adminKubeconfig");
+    expect(Object.keys(config)).not.toContain("kube-baseline:sshPrivateKey");
+
+    // No static tokens; short-lived certificates; no break-glass grants.
+    const { identity, network } = stack;
+    expect(identity.staticTokens.allowed).toBe(false);
+    expect(identity.users.filter(u => u.authentication === "token")).toEqual([]);
+    expect(identity.certificates.maxValidityHours).toBeLessThanOrEqual(168);
+    for (const user of identity.users) {
+        if (user.authentication !== "token") expect(user.validityHours).toBeLessThanOrEqual(24);
+    }
+    expect(identity.breakGlass).toEqual({ systemMastersUsers: [], clusterAdminBindings: [] });
+
+    // Calico with route reflectors and the mesh off; kube-proxy in ipvs mode.
+    expect(network.cni?.kind).toBe("calico");
+    expect(network.bgp?.nodeToNodeMesh).toBe(false);
+    expect(network.bgp?.routeReflectors?.nodes.length).toBeGreaterThanOrEqual(2);
+    expect(network.kubeProxy?.mode).toBe("ipvs");
+    expect(identity.networkPolicy.calicoGlobalDefaultDeny.enabled).toBe(true);
+});
