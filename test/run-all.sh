@@ -15,6 +15,12 @@ run_jest() { # name, dir, jest args...
     echo "== $name"
     (cd "$dir" && npx jest --ci --json --outputFile="$results/$name.json" "$@") || status=1
 }
+echo "== type check"
+type_errors=0
+npx tsc --noEmit -p "$repo" || type_errors=1
+[ -f policies/tsconfig.json ] && { (cd policies && npx tsc --noEmit -p .) || type_errors=1; }
+[ $type_errors = 0 ] || status=1
+
 run_jest unit "$repo" --selectProjects unit
 [ -f policies/package.json ] && run_jest policies "$repo/policies"
 run_jest e2e "$repo" --selectProjects e2e --runInBand
@@ -25,5 +31,6 @@ for (const f of fs.readdirSync(process.argv[1])) {
   const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
   passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
 }
-console.log(`${passed} passed, ${failed} failed`);' "$results"
+failed += Number(process.argv[2]);
+console.log(`${passed} passed, ${failed} failed`);' "$results" "$type_errors"
 exit $status
