@@ -30,18 +30,18 @@ export interface GeneratedKeyPair {
 export async function generateKeyPair(spec: KeySpec): Promise<GeneratedKeyPair> {
   // Required here, not imported: Pulumi serializes the provider and re-requires what it uses.
   const nodeCrypto = require("crypto") as typeof import("crypto");
-  const util = require("util") as typeof import("util");
-  const generate = util.promisify(nodeCrypto.generateKeyPair);
+  // Without encoding options the key objects come back; the cast keeps older TypeScript (the Pulumi runtime's
+  // ts-node) from choosing the string-returning overload.
   let pair: import("crypto").KeyPairKeyObjectResult;
   switch (spec.algorithm) {
     case "RSA":
-      pair = await generate("rsa", { modulusLength: spec.rsaBits, publicExponent: 0x10001 });
+      pair = nodeCrypto.generateKeyPairSync("rsa", { modulusLength: spec.rsaBits, publicExponent: 0x10001 }) as import("crypto").KeyPairKeyObjectResult;
       break;
     case "ECDSA":
-      pair = await generate("ec", { namedCurve: spec.ecdsaCurve === "P384" ? "secp384r1" : "prime256v1" });
+      pair = nodeCrypto.generateKeyPairSync("ec", { namedCurve: spec.ecdsaCurve === "P384" ? "secp384r1" : "prime256v1" }) as import("crypto").KeyPairKeyObjectResult;
       break;
     case "ED25519":
-      pair = await generate("ed25519", undefined);
+      pair = nodeCrypto.generateKeyPairSync("ed25519") as import("crypto").KeyPairKeyObjectResult;
       break;
   }
   return {

@@ -25,6 +25,8 @@ export async function createTestStack(
     const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-e2e-backend-"));
     const passphrase = randomBytes(24).toString("hex");
     const envVars = pulumiEnv(backendDir, passphrase);
+    // The Automation API finds `pulumi` on this process's PATH: the project's toolchain first.
+    process.env.PATH = envVars.PATH;
     const stack = await auto.LocalWorkspace.createOrSelectStack(
         { stackName, workDir: projectDir },
         { envVars, pulumiCommand: await auto.PulumiCommand.get({ skipVersionCheck: true }) },
@@ -61,3 +63,12 @@ function readStateFiles(dir: string): string {
     walk(path.join(dir, ".pulumi"));
     return parts.join("\n");
 }
+
+/**
+ * PEM private key blocks with key material in a state file (the JSON escapes newlines as \n). The provider
+ * code stored in state mentions the PEM headers as text, which is not a key.
+ */
+export function plaintextPrivateKeys(state: string): string[] {
+    return state.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----(\\n|\n)[A-Za-z0-9+/=]{32}/g) ?? [];
+}
+

@@ -10,9 +10,9 @@ let cachedPath: string | undefined;
 /** PATH with the Go-built toolchain (pulumi, language host, plugins, kubectl, ...) in front. */
 export function toolchainPath(): string {
     if (cachedPath === undefined) {
-        const exports = execFileSync("bash", [path.join(repoRoot, "toolchain/env.sh")], { encoding: "utf8" });
-        const match = /^export PATH="(.*):\$PATH"$/m.exec(exports);
-        if (!match) throw new Error(`toolchain/env.sh printed no PATH export: ${exports}`);
+        const printed = execFileSync("bash", [path.join(repoRoot, "toolchain/env.sh")], { encoding: "utf8" });
+        const match = /^export PATH="(.*):\$PATH"$/m.exec(printed);
+        if (!match) throw new Error(`toolchain/env.sh printed no PATH export: ${printed}`);
         cachedPath = `${match[1]}:${process.env.PATH ?? ""}`;
     }
     return cachedPath;
