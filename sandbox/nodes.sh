@@ -68,6 +68,7 @@ nodes_sshd_up() {
     ssh-keygen -q -t ed25519 -N '' -C "root@$node" -f "$dir/ssh_host_ed25519_key"
     printf '%s,%s %s\n' "$node" "${NODE_IP[$node]}" "$(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" >>"$ssh_dir/known_hosts"
     NODE_NAME=$node NODE_ADDRESS=${NODE_IP[$node]} HOST_KEY_FILE=$dir/ssh_host_ed25519_key \
+      KUBECTL_DIR=$(dirname "$(command -v kubectl)") \
       AUTHORIZED_KEYS_FILE=$ssh_dir/authorized_keys render "$SANDBOX_SCRIPTS/templates/sshd_config.tmpl" >"$dir/sshd_config"
     assert_port_free "$node" "$SANDBOX_SSH_PORT"
     start_daemon "sshd-$node" "$node" /usr/sbin/sshd -D -e -f "$dir/sshd_config"
