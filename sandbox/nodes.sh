@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # The sandbox nodes: a bridge in the root namespace, and per node a network namespace wired to it by a veth
-# pair, a mount namespace whose /etc (and /root) is an overlay of the machine's, a UTS namespace carrying the
+# pair, a mount namespace whose /etc, /root and /var/lib (state programs keep per node) are overlays of the
+# machine's, a UTS namespace carrying the
 # node's hostname, and an sshd. Sourced by up.sh and down.sh (after lib.sh).
 
 # The bridge, and per node a netns with eth0 on the sandbox /24 and no default route.
@@ -28,7 +29,7 @@ nodes_namespaces_up() {
   local node dir
   for node in "${NODE_NAMES[@]}"; do
     dir=$SANDBOX_DIR/nodes/$node
-    mkdir -p "$dir/etc-upper" "$dir/etc-work" "$dir/root-upper" "$dir/root-work"
+    mkdir -p "$dir/etc-upper" "$dir/etc-work" "$dir/root-upper" "$dir/root-work" "$dir/varlib-upper" "$dir/varlib-work"
     # root's home is per node too, starting with a stock Debian shell setup: the machine's own dotfiles
     # (toolchain managers and the like) would slow down, and leak into, every command run over SSH.
     cp /etc/skel/.bashrc /etc/skel/.profile "$dir/root-upper/" 2>/dev/null || : >"$dir/root-upper/.bashrc"
@@ -38,6 +39,7 @@ nodes_namespaces_up() {
       unshare --mount="$(mntns_file "$node")" --uts="$(utsns_file "$node")" --propagation private \
       sh -c 'mount -t overlay node-etc -o "lowerdir=/etc,upperdir=$1/etc-upper,workdir=$1/etc-work" /etc &&
              mount -t overlay node-root -o "lowerdir=/root,upperdir=$1/root-upper,workdir=$1/root-work" /root &&
+             mount -t overlay node-varlib -o "lowerdir=/var/lib,upperdir=$1/varlib-upper,workdir=$1/varlib-work" /var/lib &&
              mount -t sysfs node-sysfs /sys && hostname "$2"' \
       sh "$dir" "$node"
     in_node "$node" sh -c 'echo "$1" > /etc/hostname' sh "$node"
