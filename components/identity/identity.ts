@@ -31,7 +31,7 @@ export class Identity extends pulumi.ComponentResource {
     /** Certificate user name -> notAfter (ISO 8601). */
     readonly certificateExpiry: pulumi.Output<Record<string, string>>;
     readonly namespaces: string[];
-    readonly serviceAccountTokens: ServiceAccountTokenRef[];
+    readonly serviceAccountTokenSecrets: ServiceAccountTokenRef[];
 
     constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-baseline:identity:Identity", name, {}, opts);
@@ -85,10 +85,10 @@ export class Identity extends pulumi.ComponentResource {
         this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs).apply(maps => Object.assign({}, ...maps) as Record<string, string>));
         this.certificateExpiry = pulumi.all(expiry).apply(pairs => Object.fromEntries(pairs));
         this.namespaces = namespaces.names;
-        this.serviceAccountTokens = rbac.serviceAccountTokens;
+        this.serviceAccountTokenSecrets = rbac.serviceAccountTokenSecrets;
         this.registerOutputs({
             kubeconfigs: this.kubeconfigs, certificateExpiry: this.certificateExpiry,
-            namespaces: this.namespaces, serviceAccountTokens: this.serviceAccountTokens,
+            namespaces: this.namespaces, serviceAccountTokenSecrets: this.serviceAccountTokenSecrets,
         });
     }
 }

@@ -20,7 +20,7 @@ export interface ServiceAccountTokenRef { namespace: string; serviceAccount: str
 export class Rbac extends pulumi.ComponentResource {
     readonly clusterRoles: string[];
     /** Where each long-lived token lives; read it with kubectl -n <namespace> get secret <secretName>. */
-    readonly serviceAccountTokens: ServiceAccountTokenRef[];
+    readonly serviceAccountTokenSecrets: ServiceAccountTokenRef[];
 
     constructor(name: string, args: RbacArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-baseline:identity:Rbac", name, {}, opts);
@@ -43,15 +43,15 @@ export class Rbac extends pulumi.ComponentResource {
             new k8s.rbac.v1.ClusterRoleBinding(childName(`${name}-clusterrolebinding`, b.name), clusterRoleBindingObject(b), bindingDeps);
         }
 
-        this.serviceAccountTokens = [];
+        this.serviceAccountTokenSecrets = [];
         for (const sa of rbac.serviceAccounts.filter(s => s.longLivedToken)) {
             const secret = serviceAccountTokenSecretObject(sa);
             new k8s.core.v1.Secret(childName(`${name}-sa-token`, `${sa.namespace}-${sa.name}`), secret,
                 { parent: this, dependsOn: [serviceAccounts.get(`${sa.namespace}/${sa.name}`)!] });
-            this.serviceAccountTokens.push({ namespace: sa.namespace, serviceAccount: sa.name, secretName: secret.metadata.name });
+            this.serviceAccountTokenSecrets.push({ namespace: sa.namespace, serviceAccount: sa.name, secretName: secret.metadata.name });
         }
 
         this.clusterRoles = rbac.clusterRoles.map(r => r.name);
-        this.registerOutputs({ clusterRoles: this.clusterRoles, serviceAccountTokens: this.serviceAccountTokens });
+        this.registerOutputs({ clusterRoles: this.clusterRoles, serviceAccountTokenSecrets: this.serviceAccountTokenSecrets });
     }
 }

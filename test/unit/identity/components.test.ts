@@ -270,7 +270,7 @@ describe("Rbac, Namespaces, NetworkPolicies", () => {
         });
         expect(inputsOf("rb-rolebinding-dev-wang-pods")).toMatchObject({ roleRef: { kind: "ClusterRole", name: "pods-viewer" } });
         expect(registered.some(r => r.name.startsWith("rb-") && r.type.endsWith(":ClusterRoleBinding"))).toBe(false);
-        expect(rbac.serviceAccountTokens).toEqual([{ namespace: "dev", serviceAccount: "dash", secretName: "dash-token" }]);
+        expect(rbac.serviceAccountTokenSecrets).toEqual([{ namespace: "dev", serviceAccount: "dash", secretName: "dash-token" }]);
     });
 
     test("Namespaces: one Namespace each, PSA-labelled", async () => {
