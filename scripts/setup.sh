@@ -20,14 +20,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm packages: `npm ci` when node_modules does not match the lock file (stamp keyed by the lock's hash).
+# npm packages, as the lock file pins them, when node_modules does not match it (stamp keyed by the lock's
+# hash). `npm install --no-save` rather than `npm ci`: npm 11 with this machine's npm settings writes lock files
+# without other platforms' optional binaries, which `npm ci` then refuses; --no-save leaves the lock untouched.
 npm_ci_if_needed() {
     local dir=$1 stamp want
     stamp="$dir/node_modules/.kube-baseline-lock-hash"
     want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        step "npm ci in ${dir#"$repo"/}"
-        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+        step "npm packages in ${dir#"$repo"/}"
+        (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error)
         echo "$want" > "$stamp"
     fi
 }

@@ -5,12 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RemoteCommand } from "../../providers";
 import { remoteShellCommand } from "../../lib/identity/staticTokenScripts";
-import { IdentityNode, nodeConnection } from "./target";
+import { nodeConnection, SshNode } from "../sshNode";
 
 export interface ClusterCaKeyArgs {
     /** Secret config kube-baseline:clusterCaKey, when set. */
     caKeyPem?: pulumi.Input<string>;
-    controlPlaneNode: IdentityNode;
+    controlPlaneNode: SshNode;
     sshPrivateKey: pulumi.Input<string>;
     /** Default /etc/kubernetes/pki/ca.key. */
     path?: string;

@@ -16,13 +16,14 @@ import { buildCsrPem, certificateNotAfter } from "../../lib/identity/certificate
 import { csrApprovalScript, csrCleanupScript, csrObjectName } from "../../lib/identity/csrApproval";
 import { renderKubeconfig } from "../../lib/identity/kubeconfig";
 import { remoteShellCommand } from "../../lib/identity/staticTokenScripts";
-import { IdentityCluster, IdentityNode, nodeConnection } from "./target";
+import { nodeConnection, SshNode } from "../sshNode";
+import { IdentityCluster } from "./target";
 
 export interface CsrApiUserArgs {
     user: CertificateUserConfig;
     cluster: IdentityCluster;
     /** A control-plane node with kubectl and an admin kubeconfig. */
-    controlPlaneNode: IdentityNode;
+    controlPlaneNode: SshNode;
     sshPrivateKey: pulumi.Input<string>;
     /** Default /etc/kubernetes/admin.conf (kubeadm). */
     adminKubeconfigPath?: string;

@@ -10,14 +10,15 @@ import { Namespaces } from "./namespaces";
 import { NetworkPolicies } from "./networkPolicies";
 import { Rbac, ServiceAccountTokenRef } from "./rbac";
 import { StaticTokens } from "./staticTokens";
-import { childName, IdentityCluster, IdentityNode } from "./target";
+import { SshNode } from "../sshNode";
+import { childName, IdentityCluster } from "./target";
 import { X509User } from "./x509User";
 
 export interface IdentityArgs {
     config: IdentityConfig;
     cluster: IdentityCluster;
     /** Control-plane nodes: static tokens go to all of them; CA key reads and CSR approvals use the first. */
-    controlPlaneNodes: IdentityNode[];
+    controlPlaneNodes: SshNode[];
     sshPrivateKey: pulumi.Input<string>;
     /** Secret config kube-baseline:clusterCaKey; when unset, read from the first control-plane node. */
     clusterCaKeyPem?: pulumi.Input<string>;

@@ -6,5 +6,5 @@ export { Namespaces, NamespacesArgs } from "./namespaces";
 export { NetworkPolicies, NetworkPoliciesArgs } from "./networkPolicies";
 export { Rbac, RbacArgs, ServiceAccountTokenRef } from "./rbac";
 export { StaticTokens, StaticTokensArgs } from "./staticTokens";
-export { IdentityCluster, IdentityNode } from "./target";
+export { IdentityCluster } from "./target";
 export { X509User, X509UserArgs } from "./x509User";

@@ -20,12 +20,13 @@ import {
     StaticTokenPaths,
 } from "../../lib/identity/staticTokenScripts";
 import { renderTokenCsv } from "../../lib/identity/tokenCsv";
-import { childName, IdentityCluster, IdentityNode, nodeConnection } from "./target";
+import { nodeConnection, SshNode } from "../sshNode";
+import { childName, IdentityCluster } from "./target";
 
 export interface StaticTokensArgs {
     users: TokenUserConfig[];
     settings: StaticTokensConfig;
-    controlPlaneNodes: IdentityNode[];
+    controlPlaneNodes: SshNode[];
     sshPrivateKey: pulumi.Input<string>;
     cluster: IdentityCluster;
 }

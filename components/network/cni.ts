@@ -12,14 +12,14 @@ import { checkIpPoolImmutable, IpPoolIdentity, renderIpPool } from "../../lib/ne
 import { K8sObject, parseManifest, splitCustomResourceDefinitions, tuneCalicoManifest, tuneFlannelManifest } from "../../lib/network/cniManifest";
 import { describeSource, loadManifestText } from "../../lib/network/manifestSource";
 import { FlannelCleanup } from "./flannelCleanup";
-import { NetworkNode } from "./sshTarget";
+import { SshNode } from "../sshNode";
 
 export interface CniArgs {
     config: CniConfig;
     /** Manifest text; by default it is downloaded from, or read at, config.manifest. */
     manifestYaml?: pulumi.Input<string>;
     /** Nodes to clean of Flannel before Calico starts (with config.cleanupFlannel). */
-    nodes?: NetworkNode[];
+    nodes?: SshNode[];
     sshPrivateKey?: pulumi.Input<string>;
     /** The IPPool as last deployed; a change of its cidr or blockSize is refused (Calico forbids it). */
     previousPool?: IpPoolIdentity;

@@ -5,10 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { RemoteCommand } from "../../providers";
 import { FlannelCleanupResult, parseFlannelCleanupResult, renderFlannelCleanupScript } from "../../lib/network/flannelCleanup";
 import { asRoot } from "../../lib/network/shell";
-import { NetworkNode, nodeResourceName, sshConnection } from "./sshTarget";
+import { nodeConnection, SshNode } from "../sshNode";
+import { nodeResourceName } from "./sshTarget";
 
 export interface FlannelCleanupArgs {
-    nodes: NetworkNode[];
+    nodes: SshNode[];
     sshPrivateKey: pulumi.Input<string>;
 }
 
@@ -18,7 +19,7 @@ export class FlannelCleanup extends pulumi.ComponentResource {
     constructor(name: string, args: FlannelCleanupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-baseline:network:FlannelCleanup", name, {}, opts);
         const results = args.nodes.map(node => new RemoteCommand(nodeResourceName(name, node), {
-            connection: sshConnection(node, args.sshPrivateKey),
+            connection: nodeConnection(node, args.sshPrivateKey),
             create: asRoot(renderFlannelCleanupScript({ node: node.name }), node.ssh.user),
             logging: "stdoutAndStderr",
         }, { parent: this }).stdout.apply(stdout => parseFlannelCleanupResult(stdout, node.name)));

@@ -8,10 +8,11 @@ import { CniConfig, KubeProxyConfig, NodeKernelConfig } from "../../lib/config/n
 import { KernelSettings, kernelSettingsFor } from "../../lib/network/kernelSettings";
 import { KernelReadback, parseKernelReadback, renderKernelApplyScript, renderKernelRestoreScript } from "../../lib/network/kernelScripts";
 import { asRoot, rootShellFromStdin } from "../../lib/network/shell";
-import { NetworkNode, nodeResourceName, sshConnection } from "./sshTarget";
+import { nodeConnection, SshNode } from "../sshNode";
+import { nodeResourceName } from "./sshTarget";
 
 export interface NodeKernelArgs {
-    nodes: NetworkNode[];
+    nodes: SshNode[];
     sshPrivateKey: pulumi.Input<string>;
     /** The CNI and kube-proxy modes decide which modules and sysctls are required. */
     cni?: CniConfig;
@@ -34,7 +35,7 @@ export class NodeKernel extends pulumi.ComponentResource {
             // where a changed command line would replace the resource and restore everything first.
             const shell = rootShellFromStdin(node.ssh.user);
             const command = new RemoteCommand(nodeResourceName(name, node), {
-                connection: sshConnection(node, args.sshPrivateKey),
+                connection: nodeConnection(node, args.sshPrivateKey),
                 create: shell,
                 update: shell,
                 stdin: renderKernelApplyScript({ node: node.name }, this.settings),

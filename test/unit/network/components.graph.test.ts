@@ -30,7 +30,7 @@ const registered = installMocks(args => {
 });
 
 // Imported after the mocks are installed.
-import { CalicoBgp, Cni, KubeProxy, NodeKernel, NetworkNode } from "../../../components/network";
+import { CalicoBgp, Cni, KubeProxy, NodeKernel, SshNode } from "../../../components/network";
 import { ConfigError } from "../../../lib/config/configError";
 import { BgpConfig, CniConfig, validateNetworkConfig } from "../../../lib/config/network";
 import { NET_CONF_HASH_ANNOTATION } from "../../../lib/network/cniManifest";
@@ -40,7 +40,7 @@ const FIXTURES = path.join(__dirname, "../../fixtures/cni");
 const flannelYaml = fs.readFileSync(path.join(FIXTURES, "kube-flannel.yml"), "utf8");
 const calicoYaml = fs.readFileSync(path.join(FIXTURES, "calico.yaml"), "utf8");
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
-const nodes: NetworkNode[] = [
+const nodes: SshNode[] = [
     { name: "cp1", ssh: { host: "10.0.0.11", port: 22, user: "root", hostKey: HOST_KEY } },
     { name: "node1", ssh: { host: "10.0.0.12", port: 22, user: "ops", hostKey: HOST_KEY } },
 ];
