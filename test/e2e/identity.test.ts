@@ -136,6 +136,11 @@ test("dev stack: users, tokens, Pod Security, idempotence, no plaintext secrets,
         if (key) expect(state.includes(key)).toBe(false);
     }
 
+    // Nor in what pulumi printed during the two updates.
+    const printed = dev!.log.join("\n");
+    expect(printed.includes(wangConfig.users[0].user.token)).toBe(false);
+    expect(plaintextPrivateKeys(printed)).toEqual([]);
+
     // Destroy restores the manifest byte for byte and removes the token file.
     const destroy = await timed(() => stack.destroy({ onOutput: line => dev!.log.push(line) }));
     timings.destroy = destroy.seconds;
