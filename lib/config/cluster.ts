@@ -7,6 +7,7 @@
 // admin kubeconfig and the SSH private key in the secret config keys "kube-baseline:adminKubeconfig" and
 // "kube-baseline:sshPrivateKey".
 import Ajv from "ajv";
+import { isIpv4 } from "../network/cidr";
 import { ConfigIssue } from "./configError";
 
 export interface NodeSsh { host: string; port: number; user: string; hostKey: string }
@@ -82,7 +83,7 @@ const explicitSchema = {
 };
 
 const ajv = new Ajv({ allErrors: true });
-ajv.addFormat("ipv4", /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/);
+ajv.addFormat("ipv4", isIpv4);
 const validateExplicit = ajv.compile(explicitSchema);
 
 /**
