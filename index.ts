@@ -49,7 +49,7 @@ const cniInstall = network.cni && new Cni("cni", {
     sshPrivateKey,
 }, { ...k8sOpts, dependsOn: afterKernel });
 const kubeProxy = network.kubeProxy && new KubeProxy("kube-proxy", { config: network.kubeProxy }, { ...k8sOpts, dependsOn: afterKernel });
-const bgpTopology = network.bgp && new CalicoBgp("calico-bgp", {
+if (network.bgp) new CalicoBgp("calico-bgp", {
     config: network.bgp,
     calicoNamespace: network.cni?.calico?.namespace,
 }, { ...k8sOpts, dependsOn: cniInstall ? [cniInstall] : [] });
@@ -72,6 +72,6 @@ export const certificateExpiry = identity.certificateExpiry;
 export const tokenUsers = tokenUsersOutput(stackConfig.identity.users);
 export const namespaces = namespacesOutput(stackConfig.identity.namespaces);
 export const cni = cniOutput(network.cni, cluster.podCidr);
-export const bgp = bgpTopology ? pulumi.output(bgpOutput(network.bgp)) : null;
+export const bgp = bgpOutput(network.bgp);
 export const nodeKernel = kernelSettings ? kernelSettings.effective : {};
 export const kubeProxyMode = kubeProxy ? kubeProxy.mode : "unmanaged";

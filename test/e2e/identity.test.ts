@@ -8,7 +8,7 @@ import * as YAML from "yaml";
 import { createDevStack, kubeconfigFile, timed } from "./support/devStack";
 import { plaintextPrivateKeys, TestStack } from "./support/pulumiStack";
 import { ensureSandboxUp, kubectl, nodeNamed, SandboxDescription, ssh } from "./support/sandbox";
-import { repoRoot, toolchainPath } from "./support/toolchainEnv";
+import { repoRoot } from "./support/toolchainEnv";
 
 jest.setTimeout(40 * 60_000);
 
@@ -23,15 +23,11 @@ function controlPlane() { return nodeNamed(desc, "kb-cp1"); }
 function manifestHash(): string {
     return createHash("sha256").update(ssh(controlPlane(), `cat ${desc.apiServerManifestPath}`)).digest("hex");
 }
+/** `kubectl auth can-i` as the user; it exits 1 when the answer is "no". */
 function canI(user: string, args: string[]): boolean {
-    return kubectl(["auth", "can-i", ...args], kubeconfigs[user].path, { env: { ...process.env, PATH: toolchainPath() } })
-        .trim() === "yes";
-}
-function canIQuiet(user: string, args: string[]): boolean {
     try {
-        return canI(user, args);
+        return kubectl(["auth", "can-i", ...args], kubeconfigs[user].path).trim() === "yes";
     } catch (err) {
-        // `kubectl auth can-i` exits 1 when the answer is "no".
         if (/\bno\b/.test(String((err as { stdout?: string }).stdout ?? ""))) return false;
         throw err;
     }
@@ -82,7 +78,7 @@ test("dev stack: users, tokens, Pod Security, idempotence, no plaintext secrets,
     ];
     for (const user of ["test", "alice", "wang"]) {
         matrix[user] = {};
-        for (const [label, args] of checks) matrix[user][label] = canIQuiet(user, args);
+        for (const [label, args] of checks) matrix[user][label] = canI(user, args);
     }
     console.log(`can-i matrix:\n${JSON.stringify(matrix, null, 2)}`);
     const expected = (dev_: boolean, staging: boolean) => ({
