@@ -43,12 +43,19 @@ const kernelSettings = network.nodeKernel && new NodeKernel("node-kernel", {
     kernel: network.nodeKernel,
 });
 const afterKernel = kernelSettings ? [kernelSettings] : [];
+// kubectl steps (Flannel's removal, kube-proxy's original config) run on the first control-plane node.
+const controlPlaneNode = cluster.nodes.find(n => n.roles.includes("control-plane"));
 const cniInstall = network.cni && new Cni("cni", {
     config: network.cni,
     nodes: cluster.nodes,
+    controlPlaneNode,
     sshPrivateKey,
 }, { ...k8sOpts, dependsOn: afterKernel });
-const kubeProxy = network.kubeProxy && new KubeProxy("kube-proxy", { config: network.kubeProxy }, { ...k8sOpts, dependsOn: afterKernel });
+const kubeProxy = network.kubeProxy && new KubeProxy("kube-proxy", {
+    config: network.kubeProxy,
+    controlPlaneNode: requireControlPlaneNode(),
+    sshPrivateKey,
+}, { ...k8sOpts, dependsOn: afterKernel });
 if (network.bgp) new CalicoBgp("calico-bgp", {
     config: network.bgp,
     calicoNamespace: network.cni?.calico?.namespace,
@@ -75,3 +82,9 @@ export const cni = cniOutput(network.cni, cluster.podCidr);
 export const bgp = bgpOutput(network.bgp);
 export const nodeKernel = kernelSettings ? kernelSettings.effective : {};
 export const kubeProxyMode = kubeProxy ? kubeProxy.mode : "unmanaged";
+
+function requireControlPlaneNode() {
+    // The cluster config is validated to have one; this only narrows the type.
+    if (controlPlaneNode === undefined) throw new Error("kube-baseline:cluster: no node has the control-plane role");
+    return controlPlaneNode;
+}

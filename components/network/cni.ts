@@ -2,7 +2,8 @@
 // Flannel: net-conf.json in kube-flannel-cfg, with its hash on the DaemonSet's pod template so a new
 // backend restarts the flannel pods. Calico: the IPPool is managed as an object of its own, created after
 // the CRDs and before calico-node (which would otherwise create a default pool from its env vars); with
-// cleanupFlannel, Flannel's leftovers are removed from the nodes before any Calico object is applied.
+// cleanupFlannel, Flannel's DaemonSet and config are removed from the cluster, and its leftovers from the
+// nodes, before any Calico object is applied (see flannelCleanup.ts).
 
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -20,6 +21,8 @@ export interface CniArgs {
     manifestYaml?: pulumi.Input<string>;
     /** Nodes to clean of Flannel before Calico starts (with config.cleanupFlannel). */
     nodes?: SshNode[];
+    /** Where kubectl removes Flannel's workloads from the cluster (with config.cleanupFlannel and nodes). */
+    controlPlaneNode?: SshNode;
     sshPrivateKey?: pulumi.Input<string>;
     /** The IPPool as last deployed; a change of its cidr or blockSize is refused (Calico forbids it). */
     previousPool?: IpPoolIdentity;
@@ -66,7 +69,10 @@ export class Cni extends pulumi.ComponentResource {
         const before: pulumi.Resource[] = [];
         if (args.config.cleanupFlannel && (args.nodes ?? []).length > 0) {
             if (args.sshPrivateKey === undefined) throw new Error("Cni: cleanupFlannel needs sshPrivateKey to reach the nodes");
-            before.push(new FlannelCleanup(`${name}-flannel-cleanup`, { nodes: args.nodes ?? [], sshPrivateKey: args.sshPrivateKey }, { parent: this }));
+            if (args.controlPlaneNode === undefined) throw new Error("Cni: cleanupFlannel needs a controlPlaneNode to remove Flannel's DaemonSet");
+            before.push(new FlannelCleanup(`${name}-flannel-cleanup`, {
+                nodes: args.nodes ?? [], controlPlaneNode: args.controlPlaneNode, sshPrivateKey: args.sshPrivateKey,
+            }, { parent: this }));
         }
         const split = manifest.apply(objects => splitCustomResourceDefinitions(tuneCalicoManifest(objects, calico)));
         const crds = new k8s.yaml.v2.ConfigGroup(`${name}-calico-crds`, {

@@ -2,20 +2,35 @@
 // ipvs.strictARP, nothing else) and restarts the kube-proxy pods through a pod-template annotation
 // holding the config's hash, since kube-proxy reads its config only at start.
 //
-// On destroy the ConfigMap edit is kept (retainOnDelete): releasing the patch would delete config.conf
-// altogether and leave kube-proxy unable to start, which is worse than keeping the last mode.
+// Destroy puts config.conf back as it was found. Releasing the server-side-apply patch would delete
+// config.conf altogether (kube-proxy could not start), so the patch is kept on delete (retainOnDelete)
+// and the original is restored instead: before the first edit, a command on a control-plane node saves
+// config.conf to a root-only file (once: later runs read an already edited ConfigMap); its delete writes
+// it back with kubectl and restarts kube-proxy (lib/network/kubeProxyOriginal.ts). The patch depends on
+// that command, so it is created after the save and destroyed before the restore.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { RemoteCommand } from "../../providers";
 import { KubeProxyConfig } from "../../lib/config/network";
 import { sha256Hex } from "../../lib/network/hash";
 import { editKubeProxyConfig, KUBE_PROXY_CONFIG_KEY, KUBE_PROXY_CONFIGMAP, KUBE_PROXY_NAMESPACE } from "../../lib/network/kubeProxyConfig";
+import { parseKubeProxySaveResult, renderKubeProxyRestoreScript, renderKubeProxySaveScript } from "../../lib/network/kubeProxyOriginal";
+import { asRoot, rootShellFromStdin } from "../../lib/network/shell";
+import { nodeConnection, SshNode } from "../sshNode";
 
 export const KUBE_PROXY_CONFIG_HASH_ANNOTATION = "kube-baseline.io/kube-proxy-config-sha256";
 const KUBE_PROXY_DAEMONSET = "kube-proxy";
 
 export interface KubeProxyArgs {
     config: KubeProxyConfig;
+    /** Keeps the original config.conf for destroy; needs kubectl and the admin kubeconfig. */
+    controlPlaneNode: SshNode;
+    sshPrivateKey: pulumi.Input<string>;
+    /** Default /etc/kubernetes/admin.conf (kubeadm). */
+    adminKubeconfigPath?: string;
+    /** Default "kubectl". */
+    kubectl?: string;
     /** config.conf as it is now; by default read from the cluster. */
     currentConfig?: pulumi.Input<string>;
 }
@@ -24,6 +39,8 @@ export class KubeProxy extends pulumi.ComponentResource {
     /** The config.conf applied. */
     readonly configText: pulumi.Output<string>;
     readonly mode: pulumi.Output<string>;
+    /** sha256 of config.conf as found before the first edit (what destroy restores). */
+    readonly originalConfigSha256: pulumi.Output<string>;
 
     constructor(name: string, args: KubeProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-baseline:network:KubeProxy", name, {}, opts);
@@ -38,6 +55,26 @@ export class KubeProxy extends pulumi.ComponentResource {
         this.configText = current.apply(text => editKubeProxyConfig(text, args.config));
         this.mode = pulumi.output(args.config.mode);
 
+        const cp = args.controlPlaneNode;
+        const scriptOptions = {
+            node: cp.name,
+            kubeconfigPath: args.adminKubeconfigPath ?? "/etc/kubernetes/admin.conf",
+            kubectl: args.kubectl ?? "kubectl",
+        };
+        // The save script goes in on stdin: a new version of it re-runs in place (and keeps the saved copy),
+        // where a changed command line would replace the resource, restoring the original mid-run.
+        const shell = rootShellFromStdin(cp.ssh.user);
+        const original = new RemoteCommand(`${name}-original`, {
+            connection: nodeConnection(cp, args.sshPrivateKey),
+            create: shell,
+            update: shell,
+            stdin: renderKubeProxySaveScript(scriptOptions),
+            delete: asRoot(renderKubeProxyRestoreScript(scriptOptions), cp.ssh.user),
+            logging: "stdoutAndStderr",
+        }, { parent: this });
+        // RemoteCommand keeps stdout secret; the script prints only a digest.
+        this.originalConfigSha256 = pulumi.unsecret(original.stdout).apply(stdout => parseKubeProxySaveResult(stdout, cp.name).sha256);
+
         const configPatch = new k8s.core.v1.ConfigMapPatch(`${name}-config`, {
             metadata: {
                 name: KUBE_PROXY_CONFIGMAP,
@@ -45,7 +82,7 @@ export class KubeProxy extends pulumi.ComponentResource {
                 annotations: { "pulumi.com/patchForce": "true" }, // kubeadm owns config.conf; we take it over
             },
             data: { [KUBE_PROXY_CONFIG_KEY]: this.configText },
-        }, { parent: this, retainOnDelete: true });
+        }, { parent: this, retainOnDelete: true, dependsOn: [original] });
 
         new k8s.apps.v1.DaemonSetPatch(`${name}-restart`, {
             metadata: { name: KUBE_PROXY_DAEMONSET, namespace: KUBE_PROXY_NAMESPACE },
@@ -56,6 +93,6 @@ export class KubeProxy extends pulumi.ComponentResource {
             },
         }, { parent: this, dependsOn: [configPatch] });
 
-        this.registerOutputs({ configText: this.configText, mode: this.mode });
+        this.registerOutputs({ configText: this.configText, mode: this.mode, originalConfigSha256: this.originalConfigSha256 });
     }
 }

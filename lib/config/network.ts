@@ -61,7 +61,8 @@ export interface CniConfig {
     manifest: CniManifestSource;
     flannel?: FlannelConfig;
     calico?: CalicoConfig;
-    /** With Calico: remove Flannel's CNI config file and flannel.1 link from every node first. */
+    /** With Calico: remove Flannel's DaemonSet and ConfigMap from the cluster, then its CNI config file and
+     *  flannel.1 link from every node, before any Calico object. */
     cleanupFlannel: boolean;
 }
 

@@ -13,6 +13,11 @@ export const SYSCTL_KEY = /^[a-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/;
 /** Sysctl values: words and numbers separated by single spaces ("4096 87380 16777216", "bbr"). */
 export const SYSCTL_VALUE = /^[A-Za-z0-9._:-]+( [A-Za-z0-9._:-]+)*$/;
 
+/** A plain absolute path (a kubeconfig on the node). */
+export const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]+$/;
+/** A command name or path (kubectl). */
+export const COMMAND = /^[A-Za-z0-9._/-]+$/;
+
 export function assertToken(kind: string, value: string, pattern: RegExp): string {
     if (!pattern.test(value)) throw new Error(`unsafe ${kind} ${JSON.stringify(value)}: must match ${pattern}`);
     return value;

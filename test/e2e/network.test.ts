@@ -1,7 +1,9 @@
 // The network plane end to end (issue 4): one stack taken through Flannel vxlan, Flannel host-gw, Calico with
 // two route reflectors and the mesh off, then back to the mesh — each step a `pulumi up` whose effect is
 // checked in the cluster and inside each node's own network namespace; then a no-op up and a destroy that
-// gives the nodes their kernel settings back.
+// gives the nodes their kernel settings and kube-proxy its config.conf back.
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { createHash } from "crypto";
 import { createDevStack, timed } from "./support/devStack";
 import { TestStack } from "./support/pulumiStack";
 import { ensureSandboxUp, kubectl, SandboxDescription, ssh } from "./support/sandbox";
@@ -18,10 +20,14 @@ const calico = (pool: Record<string, unknown>) => ({
     kind: "calico", manifest: { path: "test/fixtures/cni/calico.yaml" }, calico: { pool },
 });
 const reflectors = { nodes: ["kb-cp1", "kb-w1"], clusterId: "244.0.0.1" };
+const KUBE_PROXY_BACKUP = "/var/lib/kube-baseline/kube-proxy/config.conf";
+const FLANNEL_SELECTOR = "app=flannel,tier=node";
+const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
 let desc: SandboxDescription;
 let net: TestStack | undefined;
 let sysctlsBefore: Record<string, Record<string, string>>;
+let kubeProxyBefore: { configSha256: string; templateAnnotations: Record<string, string> };
 const timings: Record<string, number> = {};
 
 function readSysctls(): Record<string, Record<string, string>> {
@@ -31,13 +37,27 @@ function readSysctls(): Record<string, Record<string, string>> {
 function json<T>(args: string[]): T {
     return JSON.parse(kubectl([...args, "-o", "json"])) as T;
 }
-async function upWith(step: string, overrides: Record<string, unknown>) {
+function kubeProxyState() {
+    const cm = json<{ data: Record<string, string> }>(["get", "configmap", "kube-proxy", "-n", "kube-system"]);
+    const ds = json<{ spec: { template: { metadata: { annotations?: Record<string, string> } } } }>(
+        ["get", "daemonset", "kube-proxy", "-n", "kube-system"]);
+    return {
+        configSha256: createHash("sha256").update(cm.data["config.conf"], "utf8").digest("hex"),
+        templateAnnotations: ds.spec.template.metadata.annotations ?? {},
+    };
+}
+/** Flannel's workloads as upstream labels them: DaemonSets, pods, ConfigMaps (names, all namespaces). */
+function flannelWorkloads(): string[] {
+    return kubectl(["get", "daemonsets,pods,configmaps", "-A", "-l", FLANNEL_SELECTOR, "-o", "name"]).split("\n").filter(l => l !== "");
+}
+const cp1 = () => desc.nodes.find(n => n.name === "kb-cp1")!;
+async function upWith(step: string, overrides: Record<string, unknown>, onEvent?: (event: EngineEvent) => void) {
     // Each step rewrites the network keys of the same stack, as a user editing Pulumi.<stack>.yaml would.
     for (const [key, value] of Object.entries(overrides)) {
         if (value === undefined) await net!.stack.removeConfig(key);
         else await net!.stack.setConfig(key, { value: JSON.stringify(value) });
     }
-    const run = await timed(() => net!.stack.up({ onOutput: line => net!.log.push(line) }));
+    const run = await timed(() => net!.stack.up({ onOutput: line => net!.log.push(line), onEvent }));
     timings[step] = run.seconds;
     expect(run.result.summary.result).toBe("succeeded");
     return run.result;
@@ -46,6 +66,7 @@ async function upWith(step: string, overrides: Record<string, unknown>) {
 beforeAll(async () => {
     desc = ensureSandboxUp();
     sysctlsBefore = readSysctls();
+    kubeProxyBefore = kubeProxyState();
     net = await createDevStack(`network${process.pid}`);
 });
 
@@ -74,6 +95,10 @@ test("flannel vxlan -> host-gw -> calico with route reflectors, mesh off -> mesh
     }
     const outputs = await net!.stack.outputs();
     expect(Object.keys(outputs.nodeKernel.value).sort()).toEqual(desc.nodes.map(n => n.name).sort());
+    // kube-proxy's config.conf is edited (mode iptables), and the original is kept, root-only, on kb-cp1.
+    expect(kubeProxyState().configSha256).not.toBe(kubeProxyBefore.configSha256);
+    expect(ssh(cp1(), `stat -c %a ${KUBE_PROXY_BACKUP}; sha256sum < ${KUBE_PROXY_BACKUP}`, desc).split(/\s+/).slice(0, 2))
+        .toEqual(["600", kubeProxyBefore.configSha256]);
     const ds1 = json<{ spec: { template: { metadata: { annotations: Record<string, string> } } } }>(
         ["get", "daemonset", "kube-flannel-ds", "-n", "kube-flannel"]);
     const hash1 = ds1.spec.template.metadata.annotations["kube-baseline.io/net-conf-sha256"];
@@ -99,12 +124,45 @@ test("flannel vxlan -> host-gw -> calico with route reflectors, mesh off -> mesh
     expect(() => kubectl(["get", "ippools.crd.projectcalico.org", "default-ipv4-ippool"])).toThrow();
 
     // 3. Calico, VXLAN CrossSubnet, two route reflectors, mesh off. (IPIP needs the ipip module, which this
-    //    machine's kernel lacks: see the step above.)
+    //    machine's kernel lacks: see the step above.) Flannel leaves the cluster and the nodes before Calico
+    //    starts: the cleanup reports what it deleted, and the engine's events (sequence numbers) give the order.
+    expect(flannelWorkloads().length).toBeGreaterThan(0);
+    const events: EngineEvent[] = [];
+    const isObjectCreate = (e: EngineEvent) => e.resourcePreEvent?.metadata.op === "create"
+        && e.resourcePreEvent.metadata.type.startsWith("kubernetes:") && !e.resourcePreEvent.metadata.type.startsWith("kubernetes:yaml");
     await upWith("calico-reflectors-mesh-off", {
         "kube-baseline:cni": calico({ vxlanMode: "CrossSubnet", ipipMode: "Never", blockSize: 26 }),
         "kube-baseline:bgp": { asNumber: 64512, nodeToNodeMesh: false, routeReflectors: reflectors },
+    }, event => events.push(event));
+    const finished = (urnEnd: RegExp) => events.filter(e => e.resOutputsEvent && urnEnd.test(e.resOutputsEvent.metadata.urn));
+    const clusterCleanup = finished(/::cni-flannel-cleanup-cluster$/);
+    const nodeCleanups = finished(/::cni-flannel-cleanup-kb-(cp1|w1|w2)$/);
+    const creates = events.filter(isObjectCreate);
+    expect(clusterCleanup).toHaveLength(1);
+    expect(nodeCleanups).toHaveLength(desc.nodes.length);
+    expect(creates.map(e => e.resourcePreEvent!.metadata.type)).toContain("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
+    const cleanupDone = Math.max(...[...clusterCleanup, ...nodeCleanups].map(e => e.sequence));
+    expect(cleanupDone).toBeLessThan(Math.min(...creates.map(e => e.sequence)));
+    expect(Math.max(...nodeCleanups.map(e => e.sequence))).toBe(cleanupDone); // nodes after the cluster step
+    // The cleanup's own report (a component output, in the state), not Pulumi's later delete, removed them.
+    const state = await net!.stack.exportStack();
+    const cleanupState = (state.deployment.resources as Array<{ type: string; outputs?: Record<string, any> }>)
+        .find(r => r.type === "kube-baseline:network:FlannelCleanup");
+    expect(cleanupState?.outputs?.cluster).toEqual({
+        node: "kb-cp1", daemonSets: ["kube-flannel/kube-flannel-ds"], configMaps: ["kube-flannel/kube-flannel-cfg"],
     });
-    expect(() => kubectl(["get", "configmap", "kube-flannel-cfg", "-n", "kube-flannel"])).toThrow(/NotFound|not found/);
+    const cleanupStarted = events.find(e => e.resourcePreEvent?.metadata.urn.endsWith("::cni-flannel-cleanup-cluster"))!;
+    console.log(`flannel cluster cleanup: events ${cleanupStarted.sequence}-${clusterCleanup[0].sequence}, ` +
+        `${clusterCleanup[0].timestamp - cleanupStarted.timestamp}s; nodes done at ${cleanupDone}; first Kubernetes create at ${creates[0].sequence}`);
+    // Pulumi's own delete of the Flannel objects, at the end of the run, found them gone and went through.
+    const flannelDeletes = events.filter(e => e.resOutputsEvent?.metadata.op === "delete" && /kube-flannel|::cni-flannel/.test(e.resOutputsEvent.metadata.urn));
+    expect(flannelDeletes.map(e => e.resOutputsEvent!.metadata.type)).toEqual(expect.arrayContaining([
+        "kubernetes:apps/v1:DaemonSet", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Namespace",
+    ]));
+    expect(flannelWorkloads()).toEqual([]);
+    for (const [kind, name] of [["namespace", "kube-flannel"], ["clusterrole", "flannel"], ["clusterrolebinding", "flannel"]]) {
+        expect(() => kubectl(["get", kind, name])).toThrow(/NotFound|not found/);
+    }
     for (const node of desc.nodes) {
         expect(ssh(node, "test -e /etc/cni/net.d/10-flannel.conflist && echo present || echo absent", desc).trim()).toBe("absent");
         expect(ssh(node, "ip link show flannel.1 >/dev/null 2>&1 && echo present || echo absent", desc).trim()).toBe("absent");
@@ -141,10 +199,17 @@ test("flannel vxlan -> host-gw -> calico with route reflectors, mesh off -> mesh
     const again = await upWith("no-op", {});
     expect(Object.keys(again.summary.resourceChanges ?? {}).filter(k => k !== "same" && k !== "read")).toEqual([]);
 
-    // Destroy gives every node its kernel values back and removes the persisted files.
+    // Destroy gives every node its kernel values back and removes the persisted files; kube-proxy gets its
+    // config.conf back exactly, and its pods are restarted to read it.
     const destroy = await timed(() => net!.stack.destroy({ onOutput: line => net!.log.push(line) }));
     timings.destroy = destroy.seconds;
     expect(readSysctls()).toEqual(sysctlsBefore);
+    const kubeProxyAfter = kubeProxyState();
+    expect(kubeProxyAfter.configSha256).toBe(kubeProxyBefore.configSha256);
+    expect(kubeProxyAfter.templateAnnotations[RESTARTED_AT]).toBeDefined();
+    expect(kubeProxyAfter.templateAnnotations[RESTARTED_AT]).not.toBe(kubeProxyBefore.templateAnnotations[RESTARTED_AT]);
+    expect(kubeProxyAfter.templateAnnotations["kube-baseline.io/kube-proxy-config-sha256"]).toBeUndefined();
+    expect(ssh(cp1(), `test -e ${KUBE_PROXY_BACKUP} && echo present || echo absent`, desc).trim()).toBe("absent");
     for (const node of desc.nodes) {
         expect(ssh(node, `ls ${SYSCTL_FILE} ${MODULES_FILE} 2>/dev/null | wc -l`, desc).trim()).toBe("0");
     }

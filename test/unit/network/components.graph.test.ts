@@ -21,6 +21,13 @@ const registered = installMocks(args => {
     }
     if (args.type.endsWith("RemoteCommand") || args.type === "pulumi-nodejs:dynamic:Resource") {
         const node = args.name.split("-").pop();
+        if (args.name.endsWith("flannel-cleanup-cluster")) {
+            return { stdout: JSON.stringify({ node: "cp1", daemonSets: ["kube-flannel/kube-flannel-ds"], configMaps: ["kube-flannel/kube-flannel-cfg"] }) };
+        }
+        if (args.name.endsWith("-original")) {
+            const host = plain(args.inputs.connection).host;
+            return { stdout: JSON.stringify({ node: nodes.find(n => n.ssh.host === host)?.name, backup: "saved", sha256: "a".repeat(64) }) };
+        }
         if (args.name.includes("flannel-cleanup")) {
             return { stdout: JSON.stringify({ node, removedConfig: true, removedLink: false }) };
         }
@@ -81,15 +88,22 @@ describe("Cni with Calico", () => {
         cni: { kind: "calico", calico: { pool: { blockSize: 24, ipipMode: "CrossSubnet", ...extra } } },
     }).cni as CniConfig;
 
-    test("cleanup on every node, then CRDs, then the IPPool, then calico-node", async () => {
+    test("Flannel off the cluster, then off every node, then CRDs, then the IPPool, then calico-node", async () => {
         const start = since();
         const graph = captureGraph();
-        const component = new Cni("net", { config: calicoConfig(), manifestYaml: calicoYaml, nodes, sshPrivateKey: pulumi.secret("KEY") },
-            { transformations: [graph.transformation] });
+        const component = new Cni("net", {
+            config: calicoConfig(), manifestYaml: calicoYaml, nodes, controlPlaneNode: nodes[0], sshPrivateKey: pulumi.secret("KEY"),
+        }, { transformations: [graph.transformation] });
         expect(await valueOf(component.ipPool!)).toEqual({ cidr: "10.244.0.0/16", blockSize: 24 });
         await settle();
 
         const dependsOn = (name: string) => graph.captured.find(c => c.name === name)?.dependsOn;
+        // depending on the FlannelCleanup component means waiting for every command under it
+        expect(graph.captured.filter(c => c.parent === "net-flannel-cleanup").map(c => c.name).sort())
+            .toEqual(["net-flannel-cleanup-cluster", "net-flannel-cleanup-cp1", "net-flannel-cleanup-node1"]);
+        expect(dependsOn("net-flannel-cleanup-cluster")).toEqual([]);
+        expect(dependsOn("net-flannel-cleanup-cp1")).toEqual(["net-flannel-cleanup-cluster"]);
+        expect(dependsOn("net-flannel-cleanup-node1")).toEqual(["net-flannel-cleanup-cluster"]);
         expect(dependsOn("net-calico-crds")).toEqual(["net-flannel-cleanup"]);
         expect(dependsOn("net-ippool")).toEqual(["net-calico-crds"]);
         expect(dependsOn("net-calico")).toEqual(["net-flannel-cleanup", "net-ippool"]);
@@ -106,8 +120,17 @@ describe("Cni with Calico", () => {
         expect(calicoNode.spec.template.spec.containers[0].env).toEqual(expect.arrayContaining([{ name: "CALICO_IPV4POOL_IPIP", value: "CrossSubnet" }]));
 
         const cleanups = mine.filter(r => r.name.startsWith("net-flannel-cleanup-"));
-        expect(cleanups.map(r => r.name).sort()).toEqual(["net-flannel-cleanup-cp1", "net-flannel-cleanup-node1"]);
+        expect(cleanups.map(r => r.name).sort()).toEqual(["net-flannel-cleanup-cluster", "net-flannel-cleanup-cp1", "net-flannel-cleanup-node1"]);
         expect(cleanups.find(r => r.name.endsWith("node1"))!.inputs.create).toMatch(/^sudo -n sh -c '.*10-flannel\.conflist/s);
+        const clusterStep = plain(byName(cleanups, "net-flannel-cleanup-cluster").inputs);
+        expect(clusterStep.connection).toMatchObject({ host: "10.0.0.11", user: "root", hostKey: HOST_KEY });
+        expect(clusterStep.create).toContain("KUBECONFIG='/etc/kubernetes/admin.conf'");
+        expect(clusterStep.create).toContain("SELECTOR='app=flannel,tier=node'");
+    });
+
+    test("cleanupFlannel with nodes but no control-plane node is refused", () => {
+        expect(() => new Cni("nocp", { config: calicoConfig(), manifestYaml: calicoYaml, nodes, sshPrivateKey: pulumi.secret("KEY") }))
+            .toThrow(/controlPlaneNode/);
     });
 
     test("without nodes there is no cleanup step", async () => {
@@ -126,10 +149,12 @@ describe("Cni with Calico", () => {
 });
 
 describe("KubeProxy", () => {
-    test("patches config.conf from the live ConfigMap and restarts the DaemonSet with the config hash", async () => {
+    test("saves the original, patches config.conf from the live ConfigMap and restarts the DaemonSet with the config hash", async () => {
         const start = since();
         const graph = captureGraph();
-        const kp = new KubeProxy("kube-proxy", { config: { mode: "ipvs", scheduler: "lc", strictARP: true } }, { transformations: [graph.transformation] });
+        const kp = new KubeProxy("kube-proxy", {
+            config: { mode: "ipvs", scheduler: "lc", strictARP: true }, controlPlaneNode: nodes[1], sshPrivateKey: pulumi.secret("KEY"),
+        }, { transformations: [graph.transformation] });
         const text = await valueOf(kp.configText);
         await settle();
 
@@ -145,8 +170,17 @@ describe("KubeProxy", () => {
         expect(restart.type).toBe("kubernetes:apps/v1:DaemonSetPatch");
         expect(restart.inputs.spec.template.metadata.annotations["kube-baseline.io/kube-proxy-config-sha256"]).toBe(sha256Hex(text));
         expect(graph.captured.find(c => c.name === "kube-proxy-restart")?.dependsOn).toEqual(["kube-proxy-config"]);
-        // releasing the patch on destroy would delete config.conf altogether
+        // releasing the patch on destroy would delete config.conf altogether: the saved original is written back
+        // instead, by the delete of the command the patch depends on (so it runs after the patch is gone)
         expect(graph.captured.find(c => c.name === "kube-proxy-config")?.retainOnDelete).toBe(true);
+        expect(graph.captured.find(c => c.name === "kube-proxy-config")?.dependsOn).toEqual(["kube-proxy-original"]);
+        const original = plain(byName(mine, "kube-proxy-original").inputs);
+        expect(original.connection).toMatchObject({ host: "10.0.0.12", user: "ops", hostKey: HOST_KEY });
+        expect(original.create).toBe("sudo -n sh -s");
+        expect(original.update).toBe("sudo -n sh -s");
+        expect(original.stdin).toContain("/var/lib/kube-baseline/kube-proxy/config.conf");
+        expect(original.delete).toMatch(/^sudo -n sh -c '.*patch configmap .*rollout restart daemonset\/kube-proxy/s);
+        expect(await valueOf(kp.originalConfigSha256)).toBe("a".repeat(64));
     });
 });
 
