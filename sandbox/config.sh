@@ -17,13 +17,12 @@ SANDBOX_NET_PREFIX=${KUBE_BASELINE_SANDBOX_NET:-192.168.213}
 SANDBOX_BRIDGE=$SANDBOX_NAME-br0
 SANDBOX_BRIDGE_IP=$SANDBOX_NET_PREFIX.1
 
-# name:host-number:role. The first node is the control plane. Names double as netns names and hostnames;
-# the host-side veth is "kbs-<name>" (15 characters at most).
-SANDBOX_NODES=(
-  "$SANDBOX_NAME-cp1:10:control-plane"
-  "$SANDBOX_NAME-w1:11:worker"
-  "$SANDBOX_NAME-w2:12:worker"
-)
+# Nodes: the control plane <name>-cp1 (host number 10) and workers <name>-w1..<name>-wN (11..10+N). N is
+# KUBE_BASELINE_SANDBOX_WORKERS, 1 to 60 (the benchmark runs 49 for 50 nodes); lib.sh checks it and builds
+# SANDBOX_NODES (name:host-number:role). A running sandbox keeps the count it was made with.
+# Names double as netns names and hostnames; the host-side veth is "kbs-<name>" (15 characters at most).
+SANDBOX_WORKERS=${KUBE_BASELINE_SANDBOX_WORKERS:-2}
+SANDBOX_MAX_WORKERS=60
 
 SANDBOX_SSH_USER=root
 SANDBOX_SSH_PORT=22

@@ -12,7 +12,30 @@ die() { printf 'sandbox: error: %s\n' "$*" >&2; exit 1; }
 [[ $SANDBOX_NET_PREFIX =~ ^192\.168\.([0-9]{1,3})$ ]] && ((10#${BASH_REMATCH[1]} <= 255)) ||
   die "KUBE_BASELINE_SANDBOX_NET must be the first three octets of a /24 in 192.168.0.0/16, got '$SANDBOX_NET_PREFIX'"
 
+valid_worker_count() { [[ $1 =~ ^[0-9]{1,3}$ ]] && ((10#$1 >= 1 && 10#$1 <= SANDBOX_MAX_WORKERS)); }
+valid_worker_count "$SANDBOX_WORKERS" ||
+  die "KUBE_BASELINE_SANDBOX_WORKERS must be a whole number from 1 to $SANDBOX_MAX_WORKERS, got '$SANDBOX_WORKERS'"
+SANDBOX_WORKERS=$((10#$SANDBOX_WORKERS))
+# A sandbox that exists keeps the worker count `up` recorded: status and down act on the nodes it has, whatever
+# the variable says now.
+SANDBOX_WORKERS_FILE=$SANDBOX_DIR/workers
+if [[ -f $SANDBOX_WORKERS_FILE ]]; then
+  _recorded=$(<"$SANDBOX_WORKERS_FILE")
+  if ! valid_worker_count "$_recorded"; then
+    warn "$SANDBOX_WORKERS_FILE holds '$_recorded', not a worker count; going by KUBE_BASELINE_SANDBOX_WORKERS=$SANDBOX_WORKERS"
+  else
+    if ((10#$_recorded != SANDBOX_WORKERS)) && [[ -n ${KUBE_BASELINE_SANDBOX_WORKERS:-} ]]; then
+      warn "the sandbox in $SANDBOX_DIR has $((10#$_recorded)) workers; KUBE_BASELINE_SANDBOX_WORKERS=$SANDBOX_WORKERS applies from the next up"
+    fi
+    SANDBOX_WORKERS=$((10#$_recorded))
+  fi
+  unset _recorded
+fi
+
 # --- nodes -------------------------------------------------------------------------------------------------
+SANDBOX_NODES=("$SANDBOX_NAME-cp1:10:control-plane")
+for ((_i = 1; _i <= SANDBOX_WORKERS; _i++)); do SANDBOX_NODES+=("$SANDBOX_NAME-w$_i:$((10 + _i)):worker"); done
+unset _i
 NODE_NAMES=()
 declare -A NODE_IP NODE_ROLE
 for _entry in "${SANDBOX_NODES[@]}"; do

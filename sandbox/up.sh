@@ -41,6 +41,8 @@ on_exit() {
 trap on_exit EXIT
 
 install -d -m 0700 "$SANDBOX_DIR"
+# First, so that status and down know every node even of a half-made sandbox.
+echo "$SANDBOX_WORKERS" >"$SANDBOX_WORKERS_FILE"
 mkdir -p "$PID_DIR" "$LOG_DIR"
 # `ip netns add` turns /run/netns into a mount point if it is none; down undoes that only if we caused it.
 mountpoint -q /run/netns || touch "$SANDBOX_DIR/made-run-netns-mount"

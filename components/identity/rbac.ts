@@ -7,7 +7,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { RbacConfig } from "../../lib/config/identity";
 import {
-    clusterRoleBindingObject, clusterRoleObject, roleBindingObject, roleObject, serviceAccountObject, serviceAccountTokenSecretObject,
+    bindingReferences, clusterRoleBindingObject, clusterRoleObject, roleBindingObject, roleObject, serviceAccountObject,
+    serviceAccountTokenSecretObject,
 } from "../../lib/identity/rbacObjects";
 import { childName } from "./target";
 
@@ -27,20 +28,29 @@ export class Rbac extends pulumi.ComponentResource {
         const { rbac } = args;
         const parent = { parent: this };
 
-        const clusterRoles = rbac.clusterRoles.map(r =>
-            new k8s.rbac.v1.ClusterRole(childName(`${name}-clusterrole`, r.name), clusterRoleObject(r), parent));
-        const roles = rbac.roles.map(r =>
-            new k8s.rbac.v1.Role(childName(`${name}-role`, `${r.namespace}-${r.name}`), roleObject(r), parent));
+        const roles = new Map<string, pulumi.Resource>([
+            ...rbac.clusterRoles.map(r => [`ClusterRole/${r.name}`,
+                new k8s.rbac.v1.ClusterRole(childName(`${name}-clusterrole`, r.name), clusterRoleObject(r), parent)] as const),
+            ...rbac.roles.map(r => [`Role/${r.namespace}/${r.name}`,
+                new k8s.rbac.v1.Role(childName(`${name}-role`, `${r.namespace}-${r.name}`), roleObject(r), parent)] as const),
+        ]);
         const serviceAccounts = new Map(rbac.serviceAccounts.map(sa => [`${sa.namespace}/${sa.name}`,
             new k8s.core.v1.ServiceAccount(childName(`${name}-sa`, `${sa.namespace}-${sa.name}`), serviceAccountObject(sa), parent)]));
 
-        // Bindings after the roles and accounts they name, so a binding never points at nothing, even briefly.
-        const bindingDeps = { parent: this, dependsOn: [...clusterRoles, ...roles, ...serviceAccounts.values()] };
+        // Bindings after the role and the accounts they name, so a binding never points at nothing, even briefly.
+        // Only those: depending on every role and account would make the dependencies (and the state, which
+        // the engine writes after every step) grow with bindings x accounts.
+        const bindingDeps = (b: Parameters<typeof bindingReferences>[0]) => {
+            const refs = bindingReferences(b);
+            const dependsOn = [roles.get(refs.role), ...refs.serviceAccounts.map(key => serviceAccounts.get(key))]
+                .filter((r): r is pulumi.Resource => r !== undefined);
+            return { parent: this, dependsOn };
+        };
         for (const b of rbac.roleBindings) {
-            new k8s.rbac.v1.RoleBinding(childName(`${name}-rolebinding`, `${b.namespace}-${b.name}`), roleBindingObject(b), bindingDeps);
+            new k8s.rbac.v1.RoleBinding(childName(`${name}-rolebinding`, `${b.namespace}-${b.name}`), roleBindingObject(b), bindingDeps(b));
         }
         for (const b of rbac.clusterRoleBindings) {
-            new k8s.rbac.v1.ClusterRoleBinding(childName(`${name}-clusterrolebinding`, b.name), clusterRoleBindingObject(b), bindingDeps);
+            new k8s.rbac.v1.ClusterRoleBinding(childName(`${name}-clusterrolebinding`, b.name), clusterRoleBindingObject(b), bindingDeps(b));
         }
 
         this.serviceAccountTokenSecrets = [];

@@ -96,3 +96,16 @@ export function serviceAccountTokenSecretObject(sa: ServiceAccountConfig) {
         },
     };
 }
+
+/**
+ * What a binding names and so must exist before it: its role ("ClusterRole/<name>" or "Role/<namespace>/<name>")
+ * and the ServiceAccounts among its subjects ("<namespace>/<name>"). The Rbac component makes each binding
+ * depend on just these (those it manages), so the dependencies grow with the bindings, not with their product.
+ */
+export function bindingReferences(binding: RoleBindingConfig | ClusterRoleBindingConfig): { role: string; serviceAccounts: string[] } {
+    const role = binding.roleRef.kind === "Role" && "namespace" in binding
+        ? `Role/${binding.namespace}/${binding.roleRef.name}`
+        : `ClusterRole/${binding.roleRef.name}`;
+    const serviceAccounts = binding.subjects.filter(s => s.kind === "ServiceAccount").map(s => `${s.namespace}/${s.name}`);
+    return { role, serviceAccounts: [...new Set(serviceAccounts)] };
+}

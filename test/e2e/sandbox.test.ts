@@ -18,6 +18,8 @@ const instance = {
   KUBE_BASELINE_SANDBOX_DIR: "/run/kube-baseline-sandbox-e2e",
   KUBE_BASELINE_SANDBOX_NAME: "kbt",
   KUBE_BASELINE_SANDBOX_NET: "192.168.214",
+  // One more worker than the default, to show the count is honoured everywhere (nodes, kwok, down).
+  KUBE_BASELINE_SANDBOX_WORKERS: "3",
 };
 const sandboxDir = instance.KUBE_BASELINE_SANDBOX_DIR;
 const manifestPath = "/etc/kubernetes/manifests/kube-apiserver.yaml";
@@ -58,18 +60,18 @@ const toolchainPath = spawnSync("bash", ["-c", `eval "$(bash ${repo}/toolchain/e
   encoding: "utf8",
 }).stdout;
 
-function run(command: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): Result {
+function run(command: string, args: string[], options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Result {
   const result = spawnSync(command, args, {
     encoding: "utf8",
     input: options.input,
     timeout: options.timeoutMs ?? 60_000,
-    env: { ...process.env, ...instance, PATH: toolchainPath || process.env.PATH },
+    env: { ...process.env, ...instance, PATH: toolchainPath || process.env.PATH, ...options.env },
   });
   return { code: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
 }
 
-const sandbox = (verb: string, timeoutMs = 60_000): Result =>
-  run("bash", [path.join(repo, "sandbox", "sandbox.sh"), verb], { timeoutMs });
+const sandbox = (verb: string, timeoutMs = 60_000, env?: Record<string, string>): Result =>
+  run("bash", [path.join(repo, "sandbox", "sandbox.sh"), verb], { timeoutMs, env });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -168,14 +170,16 @@ describe("sandbox up", () => {
     expect(status.code).toBe(0);
   });
 
-  test("describes itself: endpoint, CA, CIDRs and three nodes with SSH details", () => {
+  test("describes itself: endpoint, CA, CIDRs and the control plane plus three workers with SSH details", () => {
     expect(description.apiServerEndpoint).toBe(`https://${controlPlane().ip}:6443`);
     expect(description.caCertPem).toContain("BEGIN CERTIFICATE");
     expect(description.podSubnet).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
     expect(description.serviceSubnet).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
-    expect(description.nodes.length).toBeGreaterThanOrEqual(3);
+    expect(description.nodes.map((node) => [node.name, node.ip])).toEqual([
+      ["kbt-cp1", "192.168.214.10"], ["kbt-w1", "192.168.214.11"], ["kbt-w2", "192.168.214.12"], ["kbt-w3", "192.168.214.13"],
+    ]);
     expect(description.nodes.filter((node) => node.roles.includes("control-plane"))).toHaveLength(1);
-    expect(workers().length).toBeGreaterThanOrEqual(2);
+    expect(workers()).toHaveLength(3);
     for (const node of description.nodes) {
       expect(node).toMatchObject({ sshPort: 22, user: "root" });
       expect(fs.existsSync(node.privateKeyPath)).toBe(true);
@@ -422,12 +426,23 @@ function sandboxPids(): number[] {
   return [...new Set([...inNamespaces, ...daemons, String(apiserverPid())])].map(Number);
 }
 
+describe("sandbox worker count", () => {
+  test("a count outside 1..60 is refused, naming the variable and the value", () => {
+    for (const bad of ["0", "61", "two"]) {
+      const up = sandbox("up", 60_000, { KUBE_BASELINE_SANDBOX_WORKERS: bad });
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain(`KUBE_BASELINE_SANDBOX_WORKERS must be a whole number from 1 to 60, got '${bad}'`);
+    }
+  });
+});
+
 describe("sandbox down", () => {
   test("removes every process, namespace, mount, link and file", () => {
     const pids = sandboxPids();
     expect(pids.length).toBeGreaterThanOrEqual(description.nodes.length + 5); // sshd per node + control plane
-    const down = sandbox("down", 120_000);
-    expect(down.stderr).toBe("");
+    // The sandbox knows its own node count: a different KUBE_BASELINE_SANDBOX_WORKERS now still removes all four.
+    const down = sandbox("down", 120_000, { KUBE_BASELINE_SANDBOX_WORKERS: "1" });
+    expect(down.stderr).toBe("sandbox: warning: the sandbox in /run/kube-baseline-sandbox-e2e has 3 workers; KUBE_BASELINE_SANDBOX_WORKERS=1 applies from the next up\n");
     expect(down.code).toBe(0);
 
     const nodeNames = description.nodes.map((node) => node.name);

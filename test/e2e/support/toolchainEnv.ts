@@ -1,9 +1,19 @@
 // The environment the project's scripts give pulumi (toolchain/pulumi-env.sh), for tests that run pulumi
 // themselves: the toolchain PATH, no update checks, no plugin downloads. Each test adds its own backend.
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
-export const repoRoot = path.resolve(__dirname, "../../..");
+/** The repository: the nearest directory up from this file with toolchain/env.sh (this file also runs compiled,
+ *  from bin/bench/test/e2e/support, for `npm run bench`). */
+export const repoRoot = findRepoRoot(__dirname);
+
+function findRepoRoot(start: string): string {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "toolchain/env.sh"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no toolchain/env.sh in any directory above ${start}`);
+    }
+}
 
 let cachedPath: string | undefined;
 

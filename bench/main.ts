@@ -1,0 +1,297 @@
+// npm run bench (bench/bench.sh starts the bench's own sandbox, then this): for every scale and repeat, on a
+// fresh stack with a throw-away backend, times preview, preview with the policy pack, up, a no-op up and destroy,
+// samples the memory and CPU of the pulumi process tree, and, for the namespace series, times
+// `kubectl apply --server-side` of the same Kubernetes objects as the floor. Writes bench/RESULTS.md (and .json).
+//
+// Environment: BENCH_SCALES (e.g. "ns:1,ns:200,nodes:50"; default all), BENCH_REPEATS (default 3),
+// BENCH_PARALLEL (pulumi --parallel; default pulumi's), BENCH_OUT (default bench/RESULTS.md), BENCH_KEEP_WORK=1
+// (keep the event logs, states and object files), BENCH_PROFILE_ENGINE=1 (Go profiles of the engine, with KEEP_WORK).
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createTestStack, TestStack } from "../test/e2e/support/pulumiStack";
+import { readDescription, SandboxDescription, sandboxDir } from "../test/e2e/support/sandbox";
+import { repoRoot, toolchainPath } from "../test/e2e/support/toolchainEnv";
+import { CommandResult, runCommand, terminateRunning } from "./command";
+import { changesOf, profileOperation } from "./engineEvents";
+import { kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
+import { machineBusySeconds, processCpuSeconds } from "./procTree";
+import { OperationDetail, renderReport } from "./report";
+import { namespaceSeriesConfig, nodeSeriesConfig, toConfigValues } from "./scaleConfig";
+import { parseRepeats, parseScales, Scale, scaleLabel } from "./scales";
+import { Measure, RunRecord, summarizeRuns } from "./stats";
+
+const PACK = path.join(repoRoot, "policies");
+const PACK_CONFIG = path.join(PACK, "config/dev.json");
+const MANAGED_BY = "app.kubernetes.io/managed-by=kube-baseline";
+const MiB = 1024 * 1024;
+
+class Interrupted extends Error {}
+
+interface Context {
+    desc: SandboxDescription;
+    workDir: string;
+    credentials: { adminKubeconfig: string; sshPrivateKey: string };
+    parallel?: string;
+    interrupted: boolean;
+}
+
+/**
+ * Generous bounds: a bench run must end even when something hangs. The engine writes the whole state after
+ * every step, so an update of N namespaces costs about N squared (ns:200 took some 20 minutes here).
+ */
+function pulumiTimeoutMs(scale: Scale): number {
+    return (scale.series === "ns" ? 600 + 0.06 * scale.size ** 2 : 300 + 10 * scale.size) * 1000;
+}
+const kubectlTimeoutMs = (objects: number) => (120 + 2 * objects) * 1000;
+
+const toolEnv = (): NodeJS.ProcessEnv => ({ ...process.env, PATH: toolchainPath() });
+
+/** CPU seconds the sandbox's kube-apiserver and etcd have used so far. */
+function clusterCpuSeconds(): number | undefined {
+    try {
+        const apiserver = JSON.parse(fs.readFileSync(path.join(sandboxDir, "static-pods/kube-apiserver.json"), "utf8")).pid as number;
+        const etcd = Number(fs.readFileSync(path.join(sandboxDir, "pids/etcd.pid"), "utf8").trim());
+        const a = processCpuSeconds(apiserver);
+        const e = processCpuSeconds(etcd);
+        return a === undefined || e === undefined ? undefined : a + e;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Why a command failed, in a few lines: its error diagnostics, else the end of its output. */
+function failure(what: string, r: CommandResult, errors: string[] = []): string {
+    if (r.timedOut) return `${what} timed out after ${r.seconds.toFixed(0)} s`;
+    const text = errors.length > 0 ? errors.join("\n") : `${r.stderr}\n${r.stdout}`;
+    const lines = text.split("\n").map(l => l.trimEnd()).filter(l => l.trim() !== "");
+    return `${what} exited with ${r.code ?? r.signal}: ${lines.slice(-12).join("\n    ")}`;
+}
+
+/** Runs one measured command; its detail goes to `details` also when it fails (the profile says why). */
+async function timedOperation(
+    ctx: Context, details: OperationDetail[], detailOp: string, command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number,
+    eventLog?: string,
+): Promise<{ result: CommandResult; detail: OperationDetail }> {
+    if (ctx.interrupted) throw new Interrupted("interrupted");
+    const cpuBefore = clusterCpuSeconds();
+    const machineBefore = machineBusySeconds();
+    const result = await runCommand(command, eventLog ? [...args, "--event-log", eventLog] : args, { cwd: repoRoot, env, timeoutMs, eventLog });
+    const cpuAfter = clusterCpuSeconds();
+    const machineAfter = machineBusySeconds();
+    if (ctx.interrupted) throw new Interrupted("interrupted");
+    const profile = profileOperation(result.events, result.seconds);
+    const detail: OperationDetail = {
+        op: detailOp,
+        seconds: result.seconds,
+        peakMiB: result.usage.peakRssBytes / MiB,
+        peakMiBByRole: Object.fromEntries(Object.entries(result.usage.peakRssBytesByRole).map(([role, bytes]) => [role, bytes / MiB])),
+        cpuSecondsByRole: result.usage.cpuSecondsByRole,
+        clusterCpuSeconds: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
+        machineCpuSeconds: machineBefore !== undefined && machineAfter !== undefined ? machineAfter - machineBefore : undefined,
+        profile,
+    };
+    details.push(detail);
+    if (result.code !== 0) {
+        const errors = [...profile.errors, ...profile.mandatoryPolicyViolations.map(v => `mandatory policy violation ${v}`)];
+        throw new Error(failure(`${detailOp} (${command} ${args.slice(0, 3).join(" ")})`, result, errors));
+    }
+    return { result, detail };
+}
+
+async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ record: RunRecord; details: OperationDetail[] }> {
+    const label = scaleLabel(scale);
+    const record: RunRecord = { scale, repeat, values: {} };
+    const details: OperationDetail[] = [];
+    const config = scale.series === "ns"
+        ? namespaceSeriesConfig(scale.size)
+        : nodeSeriesConfig(scale.size, ctx.desc, ctx.credentials);
+    const stackName = `bench-${scale.series}${scale.size}-r${repeat}-${process.pid}`;
+    const runDir = fs.mkdtempSync(path.join(ctx.workDir, `${scale.series}${scale.size}-r${repeat}-`));
+    const kubeconfig = ctx.desc.kubeconfigPath;
+    let stack: TestStack | undefined;
+    let deployed = false;
+    let objectsFile: string | undefined;
+    let objectsApplied = false;
+    let step = 0;
+
+    const pulumi = async (measure: Measure, op: string, args: string[], env: NodeJS.ProcessEnv) => {
+        const parallel = ctx.parallel && ["preview", "up", "destroy"].includes(args[0]) ? ["--parallel", ctx.parallel] : [];
+        const file = path.join(runDir, `${++step}-${measure}`);
+        // Go CPU and memory profiles of the engine, for `go tool pprof` (kept with BENCH_KEEP_WORK=1).
+        const profiling = process.env.BENCH_PROFILE_ENGINE === "1" ? ["--profiling", file] : [];
+        const { result, detail } = await timedOperation(ctx, details, op, "pulumi",
+            [...args, "--stack", stackName, "--non-interactive", "--color", "never", ...parallel, ...profiling], env, pulumiTimeoutMs(scale),
+            `${file}.events.jsonl`);
+        record.values[measure] = result.seconds;
+        return detail;
+    };
+    const kubectl = async (measure: Measure | undefined, op: string, args: string[], objects: number) => {
+        const { result } = await timedOperation(ctx, details, op, "kubectl",
+            ["--kubeconfig", kubeconfig, "--request-timeout=60s", ...args], toolEnv(), kubectlTimeoutMs(objects));
+        if (measure) record.values[measure] = result.seconds;
+        return result;
+    };
+
+    try {
+        stack = await createTestStack(repoRoot, stackName, toConfigValues(config));
+        // PULUMI_DEBUG_COMMANDS enables --event-log, as the Automation API does.
+        const env: NodeJS.ProcessEnv = { ...process.env, ...stack.stack.workspace.envVars, PULUMI_DEBUG_COMMANDS: "true" };
+
+        // Alternate which preview goes first, so neither always meets the colder caches.
+        const previews: Array<[Measure, string, string[]]> = [
+            ["preview", "preview", ["preview"]],
+            ["previewPack", "preview+pack", ["preview", "--policy-pack", PACK, "--policy-pack-config", PACK_CONFIG]],
+        ];
+        if (repeat % 2 === 0) previews.reverse();
+        for (const [measure, op, args] of previews) await pulumi(measure, op, args, env);
+
+        deployed = true;
+        await pulumi("up", "up", ["up", "--yes", "--skip-preview"], env);
+        const noop = await pulumi("noop", "no-op up", ["up", "--yes", "--skip-preview"], env);
+        record.noopChanges = changesOf(noop.profile.resourceChanges);
+
+        const exported = await runCommand("pulumi", ["stack", "export", "--stack", stackName], { cwd: repoRoot, env, timeoutMs: 300_000, outputLimit: 1 << 30 });
+        if (exported.code !== 0) throw new Error(failure("pulumi stack export", exported));
+        const state = JSON.parse(exported.stdout) as { deployment?: { resources?: Array<{ dependencies?: unknown[] }> } };
+        record.resources = state.deployment?.resources?.length;
+        record.stateKiB = Buffer.byteLength(exported.stdout) / 1024;
+        record.dependencies = (state.deployment?.resources ?? []).reduce((n, r) => n + (r.dependencies?.length ?? 0), 0);
+        if (process.env.BENCH_KEEP_WORK === "1") fs.writeFileSync(path.join(runDir, "state.json"), exported.stdout);
+        const objects = scale.series === "ns" ? orderForApply(kubeObjectsFromExport(state)) : [];
+
+        await pulumi("destroy", "destroy", ["destroy", "--yes", "--skip-preview"], env);
+        deployed = false;
+
+        if (objects.length > 0) {
+            // The floor: the same objects, as one server-side apply on the empty cluster, then again (nothing to do).
+            objectsFile = path.join(runDir, "objects.yaml");
+            fs.writeFileSync(objectsFile, toYamlDocuments(objects));
+            const reversed = path.join(runDir, "objects-reversed.yaml");
+            fs.writeFileSync(reversed, toYamlDocuments([...objects].reverse()));
+            const apply = ["apply", "--server-side", "--field-manager=kube-baseline-bench", "-f", objectsFile];
+            objectsApplied = true;
+            await kubectl("kubectlCreate", "kubectl create", apply, objects.length);
+            await kubectl("kubectlNoop", "kubectl no-op", apply, objects.length);
+            // Deleted in reverse order, as destroy does: bindings and policies first, then the namespaces.
+            await kubectl("kubectlDelete", "kubectl delete",
+                ["delete", "-f", reversed, "--ignore-not-found", "--wait=true", `--timeout=${Math.round(kubectlTimeoutMs(objects.length) / 1000)}s`], objects.length);
+            objectsApplied = false;
+        }
+    } catch (err) {
+        record.error = err instanceof Interrupted ? "interrupted" : (err as Error).message;
+    } finally {
+        await cleanUp(ctx, scale, stackName, stack, deployed, objectsApplied);
+    }
+    const peaks = details.filter(d => !d.op.startsWith("kubectl")).map(d => d.peakMiB);
+    if (peaks.length > 0) record.values.peakMiB = Math.max(...peaks);
+    return { record, details };
+}
+
+/** After a failure: destroy what the stack made, delete what kubectl made, remove the stack and its backend. */
+async function cleanUp(ctx: Context, scale: Scale, stackName: string, stack: TestStack | undefined, deployed: boolean, objectsApplied: boolean) {
+    if (stack && deployed && !ctx.interrupted) {
+        const env = { ...process.env, ...stack.stack.workspace.envVars };
+        const destroy = await runCommand("pulumi", ["destroy", "--yes", "--skip-preview", "--stack", stackName, "--non-interactive"],
+            { cwd: repoRoot, env, timeoutMs: pulumiTimeoutMs(scale) }).catch(() => undefined);
+        if (!destroy || destroy.code !== 0) console.error(`  cleanup: destroy of ${stackName} failed; deleting the objects with kubectl`);
+        if (!destroy || destroy.code !== 0) objectsApplied = true;
+    }
+    if (objectsApplied && !ctx.interrupted) {
+        // The bench sandbox holds nothing else the program labels as its own.
+        await runCommand("kubectl", ["--kubeconfig", ctx.desc.kubeconfigPath, "delete", "namespace,clusterrole,clusterrolebinding",
+            "-l", MANAGED_BY, "--ignore-not-found", "--wait=true", "--timeout=600s"],
+        { cwd: repoRoot, env: toolEnv(), timeoutMs: 660_000 }).catch(() => undefined);
+    }
+    if (stack) await stack.dispose().catch(err => console.error(`  cleanup: removing stack ${stackName}: ${(err as Error).message}`));
+}
+
+function progressLine(record: RunRecord): string {
+    const v = record.values;
+    const s = (m: Measure) => (v[m] === undefined ? "-" : v[m]!.toFixed(1));
+    const parts = [`preview ${s("preview")}`, `+pack ${s("previewPack")}`, `up ${s("up")}`, `no-op ${s("noop")}`, `destroy ${s("destroy")}`,
+        `peak ${v.peakMiB === undefined ? "-" : Math.round(v.peakMiB)} MiB`];
+    if (record.scale.series === "ns") parts.push(`kubectl create ${s("kubectlCreate")} / no-op ${s("kubectlNoop")} / delete ${s("kubectlDelete")}`);
+    if (record.resources !== undefined) parts.push(`${record.resources} resources`);
+    return `${scaleLabel(record.scale)} repeat ${record.repeat}: ${parts.join(", ")} (s)${record.error ? `\n  FAILED: ${record.error}` : ""}`;
+}
+
+async function main(): Promise<number> {
+    const desc = readDescription();
+    const scales = parseScales(process.env.BENCH_SCALES, desc.nodes.length);
+    const repeats = parseRepeats(process.env.BENCH_REPEATS);
+    const parallel = process.env.BENCH_PARALLEL;
+    if (parallel !== undefined && !/^[1-9][0-9]{0,3}$/.test(parallel)) throw new Error(`BENCH_PARALLEL = "${parallel}": must be a whole number from 1 to 9999`);
+    const out = path.resolve(process.env.BENCH_OUT ?? path.join(repoRoot, "bench/RESULTS.md"));
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    if (!fs.existsSync(path.join(PACK, "node_modules"))) throw new Error(`the policy pack's packages are missing: cd ${PACK} && npm ci`);
+
+    const ctx: Context = {
+        desc,
+        workDir: fs.mkdtempSync(path.join(os.tmpdir(), "kb-bench-")),
+        credentials: {
+            adminKubeconfig: fs.readFileSync(desc.kubeconfigPath, "utf8"),
+            sshPrivateKey: fs.readFileSync(desc.nodes[0].privateKeyPath, "utf8"),
+        },
+        parallel,
+        interrupted: false,
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+        if (ctx.interrupted) process.exit(130);
+        console.error(`\n${signal}: stopping the running command and cleaning up (again to quit at once)`);
+        ctx.interrupted = true;
+        terminateRunning();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+
+    const startedAt = new Date();
+    const pulumiVersion = (await runCommand("pulumi", ["version"], { cwd: repoRoot, env: toolEnv(), timeoutMs: 30_000 })).stdout.trim();
+    const notes = [
+        `Machine: ${os.cpus().length} CPUs, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, load average at start ${os.loadavg().map(l => l.toFixed(2)).join(" ")}; pulumi ${pulumiVersion}.`,
+        `Bench sandbox: ${desc.nodes.length} nodes (${path.basename(sandboxDir)}); scales ${scales.map(scaleLabel).join(", ")}; pulumi --parallel ${parallel ?? "default"}.`,
+        "preview = `pulumi preview` of a fresh stack; preview + pack adds `--policy-pack policies --policy-pack-config policies/config/dev.json`; " +
+            "up and no-op up = `pulumi up --yes --skip-preview` (a plain `pulumi up --yes` adds a preview); destroy = `pulumi destroy --yes --skip-preview`.",
+        "peak MiB = the largest summed RSS of the pulumi CLI and all its descendants (language host, program, providers, policy pack), sampled every 150 ms from /proc, over the scale's pulumi operations.",
+        "kubectl create / no-op = `kubectl apply --server-side -f` of the stack's Kubernetes objects (from `pulumi stack export`) on the emptied cluster, then again unchanged; kubectl delete = `kubectl delete --wait` of them.",
+    ];
+    const records: RunRecord[] = [];
+    const details: Record<string, OperationDetail[]> = {};
+    const write = () => {
+        const report = renderReport({
+            startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), repeats, host: os.hostname(), notes,
+            summaries: summarizeRuns(records), details,
+        });
+        fs.writeFileSync(out, report);
+        fs.writeFileSync(out.replace(/\.md$/, "") + ".json", JSON.stringify({ startedAt, notes, records, details }, null, 1));
+        return report;
+    };
+
+    console.log(`bench: ${scales.map(scaleLabel).join(", ")}, ${repeats} repeat(s); work files in ${ctx.workDir}`);
+    try {
+        for (const scale of scales) {
+            for (let repeat = 1; repeat <= repeats && !ctx.interrupted; repeat++) {
+                const started = Date.now();
+                const { record, details: ops } = await runOnce(ctx, scale, repeat);
+                records.push(record);
+                // The profile of a completed repeat; of a failed one only while there is nothing better.
+                if (!record.error || !details[scaleLabel(scale)]) details[scaleLabel(scale)] = ops;
+                console.log(`${progressLine(record)} [${((Date.now() - started) / 1000).toFixed(0)} s]`);
+                write();
+            }
+        }
+    } finally {
+        if (process.env.BENCH_KEEP_WORK === "1") console.log(`work files kept in ${ctx.workDir}`);
+        else fs.rmSync(ctx.workDir, { recursive: true, force: true });
+    }
+    const report = write();
+    console.log(`\n${report}`);
+    console.log(`written to ${out}`);
+    const failed = records.some(r => r.error) || ctx.interrupted;
+    return failed ? 1 : 0;
+}
+
+main().then(code => process.exit(code), err => {
+    console.error(`bench: ${(err as Error).message}`);
+    process.exit(1);
+});

@@ -1,0 +1,148 @@
+// The benchmark's report: the figures per scale (median and range), the targets with PASS/MISS, and per scale a
+// profile of where the time went. Markdown, printed and written to bench/RESULTS.md. Pure.
+import { OperationProfile } from "./engineEvents";
+import { scaleLabel } from "./scales";
+import { evaluateTargets, infoRatios, Measure, ScaleSummary, Summary } from "./stats";
+
+/** One measured operation of one repeat, for the profile section. */
+export interface OperationDetail {
+    op: string;
+    seconds: number;
+    peakMiB: number;
+    /** RSS by process role at the peak, in MiB. */
+    peakMiBByRole: Record<string, number>;
+    cpuSecondsByRole: Record<string, number>;
+    /** CPU the sandbox's kube-apiserver and etcd used during the operation. */
+    clusterCpuSeconds?: number;
+    /** CPU the whole machine was busy during the operation (all CPUs). */
+    machineCpuSeconds?: number;
+    profile: OperationProfile;
+}
+
+export interface ReportInput {
+    startedAt: string;
+    finishedAt: string;
+    repeats: number;
+    host: string;
+    notes: string[];
+    summaries: ScaleSummary[];
+    /** Scale label -> the operations of one repeat (the last that completed). */
+    details: Record<string, OperationDetail[]>;
+}
+
+const COLUMNS: Array<{ measure: Measure; title: string; unit: "s" | "MiB" }> = [
+    { measure: "preview", title: "preview", unit: "s" },
+    { measure: "previewPack", title: "preview + pack", unit: "s" },
+    { measure: "up", title: "up", unit: "s" },
+    { measure: "noop", title: "no-op up", unit: "s" },
+    { measure: "destroy", title: "destroy", unit: "s" },
+    { measure: "peakMiB", title: "peak MiB", unit: "MiB" },
+    { measure: "kubectlCreate", title: "kubectl create", unit: "s" },
+    { measure: "kubectlNoop", title: "kubectl no-op", unit: "s" },
+    { measure: "kubectlDelete", title: "kubectl delete", unit: "s" },
+];
+
+/** "12.3 (11.9-13.0)"; one decimal for seconds, none for MiB; the range only when there is one. */
+export function formatSummary(s: Summary | undefined, unit: "s" | "MiB"): string {
+    if (!s) return "-";
+    const f = (v: number) => (unit === "MiB" ? String(Math.round(v)) : v.toFixed(1));
+    return s.n > 1 && f(s.min) !== f(s.max) ? `${f(s.median)} (${f(s.min)}-${f(s.max)})` : f(s.median);
+}
+
+function table(header: string[], rows: string[][]): string {
+    return [
+        `| ${header.join(" | ")} |`,
+        `|${header.map(() => "---").join("|")}|`,
+        ...rows.map(r => `| ${r.join(" | ")} |`),
+    ].join("\n");
+}
+
+const round = (v: number | undefined, digits = 1) => (v === undefined ? "-" : v.toFixed(digits));
+
+const SHORT_ROLES: Record<string, string> = {
+    "pulumi CLI (engine)": "engine", "program (node)": "program", "kubernetes provider": "k8s provider",
+    "dynamic provider (node)": "dynamic", "policy pack (node)": "pack", "language host": "langhost",
+};
+
+/** The largest values by process role, e.g. "program 9.0, engine 4.1"; values below `min` are left out. */
+export function roleLine(values: Record<string, number>, digits = 1, min = 0.05): string {
+    return Object.entries(values).filter(([, v]) => v >= min).sort((a, b) => b[1] - a[1])
+        .map(([role, v]) => `${SHORT_ROLES[role] ?? role} ${v.toFixed(digits)}`).join(", ") || "-";
+}
+
+function slowestLine(p: OperationProfile): string {
+    return p.slowest.slice(0, 3).map(s => `${s.name} ${s.seconds.toFixed(1)}`).join(", ") || "-";
+}
+
+export function renderReport(input: ReportInput): string {
+    const { summaries } = input;
+    const out: string[] = [];
+    out.push("# kube-baseline benchmark");
+    out.push("");
+    out.push(`Run ${input.startedAt} to ${input.finishedAt} on ${input.host}; ${input.repeats} repeat(s) per scale; medians, range in parentheses.`);
+    for (const note of input.notes) out.push(`- ${note}`);
+    out.push("");
+    out.push("## Figures");
+    out.push("");
+    out.push(table(["scale", "resources", ...COLUMNS.map(c => `${c.title}${c.unit === "s" ? " (s)" : ""}`)],
+        summaries.map(s => [scaleLabel(s.scale), s.resources === undefined ? "-" : String(s.resources),
+            ...COLUMNS.map(c => formatSummary(s.measures[c.measure], c.unit))])));
+    out.push("");
+
+    out.push("## Targets");
+    out.push("");
+    const targets = evaluateTargets(summaries);
+    out.push(table(["target", "at", "measured", "limit", "result"],
+        targets.map(t => [t.target, t.at, t.measured, t.limit, t.note ? `${t.status} (${t.note})` : t.status])));
+    const info = infoRatios(summaries);
+    if (info.length > 0) {
+        out.push("");
+        out.push(`Also: ${info.map(i => `${i.what} at ${i.at} = ${i.value}`).join("; ")}.`);
+    }
+    out.push("");
+
+    const problems = summaries.flatMap(s => [
+        ...s.errors.map(e => `${scaleLabel(s.scale)} failed, ${e}`),
+        ...s.noopChanged.map(c => `${scaleLabel(s.scale)}: a no-op up changed resources (${Object.entries(c).map(([op, n]) => `${op} ${n}`).join(", ")}); that is a bug`),
+    ]);
+    if (problems.length > 0) {
+        out.push("## Problems");
+        out.push("");
+        for (const p of problems) out.push(`- ${p}`);
+        out.push("");
+    }
+
+    out.push("## Where the time goes");
+    out.push("");
+    out.push("Per scale, one repeat: start-up = command start to the first resource step (CLI, plugins, program start-up); " +
+        "steps = first to last resource step; tail = after the last step (outputs, snapshot, exit). CPU seconds by process " +
+        "of the pulumi tree, of the sandbox's kube-apiserver + etcd, and of the whole machine (all CPUs; the rest is the nodes' sshd and " +
+        "scripts, kwok, the controllers, the benchmark itself and anything else running). Slowest = the three longest resource steps (s).");
+    for (const s of summaries) {
+        const details = input.details[scaleLabel(s.scale)];
+        if (!details || details.length === 0) continue;
+        out.push("");
+        out.push(`### ${scaleLabel(s.scale)}`);
+        out.push("");
+        if (s.stateKiB !== undefined) {
+            out.push(`State after up: ${s.resources ?? "?"} resources, ${Math.round(s.stateKiB)} KiB, ${s.dependencies ?? "?"} dependency edges.`);
+            out.push("");
+        }
+        out.push(table(["op", "wall s", "start-up", "steps", "tail", "in flight (max)", "peak MiB", "CPU s (pulumi tree)", "apiserver+etcd CPU s", "machine CPU s", "slowest steps"],
+            details.map(d => [d.op, round(d.seconds), round(d.profile.firstStepSeconds), round(d.profile.stepsSeconds), round(d.profile.tailSeconds),
+                String(d.profile.maxConcurrency), String(Math.round(d.peakMiB)), roleLine(d.cpuSecondsByRole), round(d.clusterCpuSeconds),
+                round(d.machineCpuSeconds), slowestLine(d.profile)])));
+        const up = details.find(d => d.op === "up");
+        if (up && up.profile.byType.length > 0) {
+            out.push("");
+            out.push(`up, summed step time by type: ${up.profile.byType.slice(0, 6).map(t => `${t.type} ${t.count}x ${t.seconds.toFixed(1)} s`).join("; ")}.`);
+        }
+        const peak = details.filter(d => !d.op.startsWith("kubectl")).sort((a, b) => b.peakMiB - a.peakMiB)[0];
+        if (peak) {
+            out.push("");
+            out.push(`Memory at the peak (${peak.op}, ${Math.round(peak.peakMiB)} MiB), RSS MiB by process: ${roleLine(peak.peakMiBByRole, 0, 1)}.`);
+        }
+    }
+    out.push("");
+    return out.join("\n");
+}

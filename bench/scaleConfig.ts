@@ -1,0 +1,108 @@
+// The stack configs the benchmark deploys, per scale. Pure: the program's own validation (lib/config) accepts
+// every one of them (test/unit/bench/scaleConfig.test.ts).
+//
+// Namespace series, N namespaces: per namespace a tenant label (five namespaces per tenant), Pod Security labels
+// (restricted, the default), the NetworkPolicies the program derives (default deny, DNS, same namespace, same
+// tenant), a ServiceAccount, one x509 user (ECDSA P-256: fast to make) and a RoleBinding of the shared
+// pods-viewer ClusterRole to that user, the tenant's group and the ServiceAccount. No static tokens (every
+// token change restarts the apiserver) and no network plane.
+//
+// Node series, N nodes: only the kernel settings (required modules and sysctls), on the first N nodes of the
+// bench sandbox, described explicitly (a subset of the sandbox's nodes), with the admin kubeconfig and the SSH
+// key as secret config, as for a real cluster.
+import type { ConfigValue } from "@pulumi/pulumi/automation";
+
+const NAMESPACES_PER_TENANT = 5;
+
+/** Config keys without the "kube-baseline:" prefix; objects are written as JSON (config.getObject reads them). */
+export interface BenchConfig {
+    values: Record<string, unknown>;
+    /** Secret config (kept encrypted in the stack file). */
+    secrets: Record<string, string>;
+}
+
+/** The sandbox description fields the node series needs (sandbox/README.md). */
+export interface BenchSandbox {
+    apiServerEndpoint: string;
+    caCertPem: string;
+    podSubnet: string;
+    serviceSubnet: string;
+    nodes: Array<{ name: string; ip: string; roles: string[]; sshPort: number; user: string; hostKey: string }>;
+}
+
+const pad = (i: number) => String(i).padStart(4, "0");
+export const benchNamespaceName = (i: number) => `bench-${pad(i)}`;
+
+export function namespaceSeriesConfig(count: number): BenchConfig {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`namespace count must be a positive integer, got ${count}`);
+    const indices = Array.from({ length: count }, (_, k) => k + 1);
+    const tenantOf = (i: number) => `tenant-${pad(Math.ceil(i / NAMESPACES_PER_TENANT))}`;
+    return {
+        values: {
+            cluster: { source: "sandbox" },
+            certificates: { defaultValidityHours: 168, maxValidityHours: 720, defaultKey: { algorithm: "ECDSA" } },
+            users: indices.map(i => ({ name: `user-${pad(i)}`, authentication: "x509", groups: [tenantOf(i)] })),
+            namespaces: indices.map(i => ({ name: benchNamespaceName(i), tenant: tenantOf(i) })),
+            rbac: {
+                clusterRoles: [{ name: "pods-viewer", template: "pods-viewer" }],
+                serviceAccounts: indices.map(i => ({ name: "app", namespace: benchNamespaceName(i) })),
+                roleBindings: indices.map(i => ({
+                    name: "pods-viewers",
+                    namespace: benchNamespaceName(i),
+                    roleRef: { kind: "ClusterRole", name: "pods-viewer" },
+                    subjects: [
+                        { kind: "User", name: `user-${pad(i)}` },
+                        { kind: "Group", name: tenantOf(i) },
+                        { kind: "ServiceAccount", name: "app", namespace: benchNamespaceName(i) },
+                    ],
+                })),
+            },
+        },
+        secrets: {},
+    };
+}
+
+export function nodeSeriesConfig(
+    count: number,
+    sandbox: BenchSandbox,
+    credentials: { adminKubeconfig: string; sshPrivateKey: string },
+): BenchConfig {
+    const controlPlane = sandbox.nodes.filter(n => n.roles.includes("control-plane"));
+    const workers = sandbox.nodes.filter(n => !n.roles.includes("control-plane"));
+    // The program needs a control-plane node in the description; it counts as one of the N.
+    const nodes = [...controlPlane.slice(0, 1), ...workers].slice(0, count);
+    if (controlPlane.length === 0) throw new Error("the bench sandbox has no control-plane node");
+    if (nodes.length < count) {
+        throw new Error(`nodes:${count} needs ${count} sandbox nodes, the bench sandbox has ${sandbox.nodes.length} (KUBE_BASELINE_SANDBOX_WORKERS)`);
+    }
+    return {
+        values: {
+            cluster: {
+                name: "bench",
+                apiServerUrl: sandbox.apiServerEndpoint,
+                caCertificate: sandbox.caCertPem,
+                podCidr: sandbox.podSubnet,
+                serviceCidr: sandbox.serviceSubnet,
+                nodes: nodes.map(n => ({
+                    name: n.name,
+                    ip: n.ip,
+                    roles: n.roles.includes("control-plane") ? ["control-plane"] : ["worker"],
+                    ssh: { host: n.ip, port: n.sshPort, user: n.user, hostKey: n.hostKey },
+                })),
+            },
+            nodeKernel: { tuning: false },
+        },
+        secrets: { adminKubeconfig: credentials.adminKubeconfig, sshPrivateKey: credentials.sshPrivateKey },
+    };
+}
+
+/** As the Automation API takes it: "kube-baseline:<key>", objects as JSON, secrets marked secret. */
+export function toConfigValues(config: BenchConfig): Record<string, ConfigValue> {
+    const entries: Array<[string, ConfigValue]> = [
+        ...Object.entries(config.values).map(([key, value]): [string, ConfigValue] =>
+            [`kube-baseline:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) }]),
+        ...Object.entries(config.secrets).map(([key, value]): [string, ConfigValue] =>
+            [`kube-baseline:${key}`, { value, secret: true }]),
+    ];
+    return Object.fromEntries(entries);
+}

@@ -1,0 +1,49 @@
+// Which scales the benchmark measures and how often: BENCH_SCALES ("ns:1,ns:200,nodes:50") and BENCH_REPEATS.
+// Pure; bad values are errors naming the variable and the value.
+
+/** ns: the namespace series (namespaces, users, bindings, NetworkPolicies); nodes: kernel settings on nodes. */
+export type Series = "ns" | "nodes";
+export interface Scale { series: Series; size: number }
+
+/** The issue's scales; nodes:1 is the baseline that nodes:50 is compared with. */
+export const DEFAULT_SCALES: readonly Scale[] = [
+    { series: "ns", size: 1 }, { series: "ns", size: 10 }, { series: "ns", size: 50 }, { series: "ns", size: 200 },
+    { series: "nodes", size: 1 }, { series: "nodes", size: 3 }, { series: "nodes", size: 10 }, { series: "nodes", size: 50 },
+];
+export const DEFAULT_REPEATS = 3;
+const MAX_NAMESPACES = 1000;
+const MAX_REPEATS = 20;
+
+export function scaleLabel(scale: Scale): string {
+    return `${scale.series}:${scale.size}`;
+}
+
+/**
+ * BENCH_SCALES: comma-separated `ns:<namespaces>` and `nodes:<nodes>`; unset or empty means every default scale.
+ * Node scales cannot exceed the nodes the bench sandbox has. Order is kept; duplicates are dropped.
+ */
+export function parseScales(text: string | undefined, maxNodes: number): Scale[] {
+    if (text === undefined || text.trim() === "") return [...DEFAULT_SCALES];
+    const scales: Scale[] = [];
+    for (const part of text.split(",").map(p => p.trim()).filter(p => p !== "")) {
+        const match = /^(ns|nodes):([0-9]+)$/.exec(part);
+        if (!match) throw new Error(`BENCH_SCALES = "${text}": "${part}" is not ns:<namespaces> or nodes:<nodes>`);
+        const series = match[1] as Series;
+        const size = Number(match[2]);
+        const max = series === "ns" ? MAX_NAMESPACES : maxNodes;
+        if (size < 1 || size > max) {
+            throw new Error(`BENCH_SCALES = "${text}": ${part} is out of range (${series} from 1 to ${max}${series === "nodes" ? ", the nodes of the bench sandbox" : ""})`);
+        }
+        if (!scales.some(s => s.series === series && s.size === size)) scales.push({ series, size });
+    }
+    if (scales.length === 0) throw new Error(`BENCH_SCALES = "${text}": names no scale`);
+    return scales;
+}
+
+export function parseRepeats(text: string | undefined): number {
+    if (text === undefined || text.trim() === "") return DEFAULT_REPEATS;
+    if (!/^[0-9]+$/.test(text.trim()) || Number(text) < 1 || Number(text) > MAX_REPEATS) {
+        throw new Error(`BENCH_REPEATS = "${text}": must be a whole number from 1 to ${MAX_REPEATS}`);
+    }
+    return Number(text);
+}

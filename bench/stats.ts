@@ -1,0 +1,157 @@
+// What the benchmark makes of its measurements: per scale the median (and range) of every figure, and the
+// issue's targets as ratios measured side by side, each PASS or MISS. Pure.
+import { Scale, scaleLabel } from "./scales";
+
+/** Wall times in seconds, except peakMiB. */
+export const MEASURES = [
+    "preview", "previewPack", "up", "noop", "destroy", "peakMiB", "kubectlCreate", "kubectlNoop", "kubectlDelete",
+] as const;
+export type Measure = typeof MEASURES[number];
+
+/** One repeat of one scale. */
+export interface RunRecord {
+    scale: Scale;
+    repeat: number;
+    values: Partial<Record<Measure, number>>;
+    /** Resources in the stack after up (Pulumi's count, components included). */
+    resources?: number;
+    /** Size of the stack's state after up (`pulumi stack export`), and its dependency edges. */
+    stateKiB?: number;
+    dependencies?: number;
+    /** What a no-op up changed, by operation (empty when it changed nothing, as it must). */
+    noopChanges?: Record<string, number>;
+    error?: string;
+}
+
+export interface Summary { median: number; min: number; max: number; n: number }
+
+export function median(values: number[]): number {
+    if (values.length === 0) throw new Error("median of no values");
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function summarize(values: number[]): Summary | undefined {
+    const finite = values.filter(v => Number.isFinite(v));
+    if (finite.length === 0) return undefined;
+    return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), n: finite.length };
+}
+
+export interface ScaleSummary {
+    scale: Scale;
+    measures: Partial<Record<Measure, Summary>>;
+    resources?: number;
+    stateKiB?: number;
+    dependencies?: number;
+    errors: string[];
+    /** Repeats whose no-op up changed something, with what it changed. */
+    noopChanged: Array<Record<string, number>>;
+}
+
+/** Groups the records by scale (in the order scales first appear) and summarizes each measure. */
+export function summarizeRuns(records: RunRecord[]): ScaleSummary[] {
+    const byScale = new Map<string, RunRecord[]>();
+    for (const r of records) {
+        const key = scaleLabel(r.scale);
+        byScale.set(key, [...(byScale.get(key) ?? []), r]);
+    }
+    return [...byScale.values()].map(runs => {
+        const measures: Partial<Record<Measure, Summary>> = {};
+        for (const m of MEASURES) {
+            const s = summarize(runs.flatMap(r => (r.values[m] === undefined ? [] : [r.values[m] as number])));
+            if (s) measures[m] = s;
+        }
+        return {
+            scale: runs[0].scale,
+            measures,
+            resources: runs.find(r => r.resources !== undefined)?.resources,
+            stateKiB: runs.find(r => r.stateKiB !== undefined)?.stateKiB,
+            dependencies: runs.find(r => r.dependencies !== undefined)?.dependencies,
+            errors: runs.flatMap(r => (r.error ? [`repeat ${r.repeat}: ${r.error}`] : [])),
+            noopChanged: runs.flatMap(r => (r.noopChanges && Object.keys(r.noopChanges).length > 0 ? [r.noopChanges] : [])),
+        };
+    });
+}
+
+export type TargetStatus = "PASS" | "MISS" | "n/a";
+export interface TargetResult {
+    target: string;
+    /** Where it was measured, e.g. "ns:200" or "nodes:50 vs nodes:1". */
+    at: string;
+    measured: string;
+    limit: string;
+    status: TargetStatus;
+    note?: string;
+}
+
+/** The issue's targets. A target stated for a scale that was not run is judged at the nearest one run, saying so. */
+export const TARGETS = {
+    noopVsKubectl: 3,
+    upVsKubectl: 5,
+    nodes50VsNodes1: 2,
+    packOverhead: 0.15,
+    peakMiB: 1024,
+    namespaces: 200,
+    nodes: 50,
+} as const;
+
+const fmtRatio = (r: number) => `${r.toFixed(2)}x`;
+
+export function evaluateTargets(summaries: ScaleSummary[]): TargetResult[] {
+    const results: TargetResult[] = [];
+    const med = (s: ScaleSummary | undefined, m: Measure) => s?.measures[m]?.median;
+    const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
+    const judged = (target: string, at: string, value: number | undefined, limit: number, show: (v: number) => string, limitText: string, note?: string): TargetResult =>
+        value === undefined
+            ? { target, at, measured: "-", limit: limitText, status: "n/a", note: "not measured" }
+            : { target, at, measured: show(value), limit: limitText, status: value <= limit ? "PASS" : "MISS", ...(note ? { note } : {}) };
+
+    const ns = pick(summaries, "ns", TARGETS.namespaces);
+    const nsAt = ns ? scaleLabel(ns.scale) : `ns:${TARGETS.namespaces}`;
+    const nsNote = ns && ns.scale.size !== TARGETS.namespaces ? `the target is stated for ns:${TARGETS.namespaces}` : undefined;
+    results.push(judged("no-op up / kubectl no-op apply", nsAt, ratio(med(ns, "noop"), med(ns, "kubectlNoop")), TARGETS.noopVsKubectl, fmtRatio, `<= ${TARGETS.noopVsKubectl}x`, nsNote));
+    results.push(judged("up / kubectl create (apply on an empty cluster)", nsAt, ratio(med(ns, "up"), med(ns, "kubectlCreate")), TARGETS.upVsKubectl, fmtRatio, `<= ${TARGETS.upVsKubectl}x`, nsNote));
+    const peak = med(ns, "peakMiB");
+    results.push(peak === undefined
+        ? { target: "peak memory of the Pulumi processes", at: nsAt, measured: "-", limit: `< ${TARGETS.peakMiB} MiB`, status: "n/a", note: "not measured" }
+        : { target: "peak memory of the Pulumi processes", at: nsAt, measured: `${Math.round(peak)} MiB`, limit: `< ${TARGETS.peakMiB} MiB`, status: peak < TARGETS.peakMiB ? "PASS" : "MISS", ...(nsNote ? { note: nsNote } : {}) });
+
+    const nodeScales = summaries.filter(s => s.scale.series === "nodes").sort((a, b) => a.scale.size - b.scale.size);
+    const big = pick(summaries, "nodes", TARGETS.nodes);
+    const small = nodeScales.find(s => s.scale.size === 1) ?? nodeScales[0];
+    const nodesAt = big && small && big !== small ? `${scaleLabel(big.scale)} vs ${scaleLabel(small.scale)}` : `nodes:${TARGETS.nodes} vs nodes:1`;
+    const nodesNote = big && small && big !== small && (big.scale.size !== TARGETS.nodes || small.scale.size !== 1) ? `the target is stated for nodes:${TARGETS.nodes} vs nodes:1` : undefined;
+    results.push(judged("node kernel settings: up on many nodes / up on one", nodesAt,
+        big && small && big !== small ? ratio(med(big, "up"), med(small, "up")) : undefined, TARGETS.nodes50VsNodes1, fmtRatio, `<= ${TARGETS.nodes50VsNodes1}x`, nodesNote));
+
+    for (const s of summaries) {
+        const overhead = ratio(med(s, "previewPack"), med(s, "preview"));
+        if (overhead === undefined) continue;
+        results.push(judged("the policy pack's cost on a preview", scaleLabel(s.scale), overhead - 1, TARGETS.packOverhead,
+            v => `${v >= 0 ? "+" : ""}${(v * 100).toFixed(1)}%`, `<= +${TARGETS.packOverhead * 100}%`));
+    }
+    return results;
+}
+
+/** Informational ratios printed next to the targets. */
+export function infoRatios(summaries: ScaleSummary[]): Array<{ what: string; at: string; value: string }> {
+    const out: Array<{ what: string; at: string; value: string }> = [];
+    for (const s of summaries.filter(x => x.scale.series === "ns")) {
+        const noop = s.measures.noop?.median;
+        const create = s.measures.kubectlCreate?.median;
+        const destroy = s.measures.destroy?.median;
+        const del = s.measures.kubectlDelete?.median;
+        if (noop !== undefined && create) out.push({ what: "no-op up / kubectl create", at: scaleLabel(s.scale), value: fmtRatio(noop / create) });
+        if (destroy !== undefined && del) out.push({ what: "destroy / kubectl delete", at: scaleLabel(s.scale), value: fmtRatio(destroy / del) });
+    }
+    return out;
+}
+
+/** The summary at the target's size, else the largest of the series below it, else the smallest above it. */
+function pick(summaries: ScaleSummary[], series: Scale["series"], size: number): ScaleSummary | undefined {
+    const of = summaries.filter(s => s.scale.series === series);
+    return of.find(s => s.scale.size === size)
+        ?? of.filter(s => s.scale.size < size).sort((a, b) => b.scale.size - a.scale.size)[0]
+        ?? of.filter(s => s.scale.size > size).sort((a, b) => a.scale.size - b.scale.size)[0];
+}

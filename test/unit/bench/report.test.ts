@@ -1,0 +1,36 @@
+// The report: figures with medians and ranges, targets with PASS/MISS, problems, the profile per scale.
+import { formatSummary, renderReport, roleLine } from "../../../bench/report";
+import { profileOperation } from "../../../bench/engineEvents";
+import { summarizeRuns } from "../../../bench/stats";
+
+test("figures: one decimal for seconds, whole MiB, the range only when there is one", () => {
+    expect(formatSummary({ median: 12.34, min: 11.9, max: 13.04, n: 3 }, "s")).toBe("12.3 (11.9-13.0)");
+    expect(formatSummary({ median: 12.34, min: 12.31, max: 12.33, n: 2 }, "s")).toBe("12.3");
+    expect(formatSummary({ median: 700.4, min: 690, max: 712, n: 3 }, "MiB")).toBe("700 (690-712)");
+    expect(formatSummary(undefined, "s")).toBe("-");
+});
+
+test("roles by size, small ones left out", () => {
+    expect(roleLine({ "program (node)": 9, "pulumi CLI (engine)": 4.14, "language host": 0.01 })).toBe("program 9.0, engine 4.1");
+});
+
+test("the report has the figures table, the targets, the problems and the profile", () => {
+    const summaries = summarizeRuns([
+        { scale: { series: "ns", size: 200 }, repeat: 1, resources: 1603, values: { preview: 50, previewPack: 60, up: 100, noop: 40, destroy: 80, peakMiB: 1100, kubectlCreate: 25, kubectlNoop: 10, kubectlDelete: 30 }, noopChanges: { update: 1 } },
+        { scale: { series: "ns", size: 200 }, repeat: 2, values: {}, error: "up exited with 1: boom" },
+    ]);
+    const text = renderReport({
+        startedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T01:00:00Z", repeats: 2, host: "h", notes: ["a note"], summaries,
+        details: { "ns:200": [{ op: "up", seconds: 100, peakMiB: 1100, peakMiBByRole: { "program (node)": 700 }, cpuSecondsByRole: { "program (node)": 50 }, clusterCpuSeconds: 20, profile: profileOperation([], 100) }] },
+    });
+    expect(text).toContain("| ns:200 | 1603 | 50.0 | 60.0 | 100.0 | 40.0 | 80.0 | 1100 | 25.0 | 10.0 | 30.0 |");
+    expect(text).toContain("| no-op up / kubectl no-op apply | ns:200 | 4.00x | <= 3x | MISS |");
+    expect(text).toContain("| up / kubectl create (apply on an empty cluster) | ns:200 | 4.00x | <= 5x | PASS |");
+    expect(text).toContain("| peak memory of the Pulumi processes | ns:200 | 1100 MiB | < 1024 MiB | MISS |");
+    expect(text).toContain("| the policy pack's cost on a preview | ns:200 | +20.0% | <= +15% | MISS |");
+    expect(text).toContain("- ns:200 failed, repeat 2: up exited with 1: boom");
+    expect(text).toContain("- ns:200: a no-op up changed resources (update 1); that is a bug");
+    expect(text).toContain("### ns:200");
+    expect(text).toContain("Memory at the peak (up, 1100 MiB), RSS MiB by process: program 700.");
+    expect(text).toContain("- a note");
+});

@@ -1,0 +1,81 @@
+// The bench configs are configs the program accepts (its own validation), with the objects the issue asks for.
+import { loadStackConfig } from "../../../lib/config/stackConfig";
+import { namespaceNetworkPolicies } from "../../../lib/identity/networkPolicyObjects";
+import { BenchConfig, BenchSandbox, namespaceSeriesConfig, nodeSeriesConfig, toConfigValues } from "../../../bench/scaleConfig";
+
+const sandbox: BenchSandbox & { kubeconfigPath: string } = {
+    apiServerEndpoint: "https://192.168.215.10:6443",
+    kubeconfigPath: "/run/kube-baseline-bench/admin.kubeconfig",
+    caCertPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    podSubnet: "10.244.0.0/16",
+    serviceSubnet: "10.96.0.0/12",
+    nodes: Array.from({ length: 50 }, (_, i) => ({
+        name: i === 0 ? "kbb-cp1" : `kbb-w${i}`, ip: `192.168.215.${10 + i}`, roles: [i === 0 ? "control-plane" : "worker"],
+        sshPort: 22, user: "root", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA",
+        privateKeyPath: "/run/kube-baseline-bench/ssh/id_ed25519",
+    })),
+};
+
+/** What the program does with a config: read each key as Pulumi would hand it over (JSON), validate it all. */
+function load(config: BenchConfig) {
+    const values = toConfigValues(config);
+    return loadStackConfig(key => {
+        const v = values[`kube-baseline:${key}`];
+        return v === undefined ? undefined : JSON.parse(v.value);
+    }, () => JSON.stringify(sandbox));
+}
+
+test.each([1, 10, 200])("the namespace series at %i namespaces validates, one of each per namespace", n => {
+    const stack = load(namespaceSeriesConfig(n));
+    const { identity, network } = stack;
+    expect(identity.namespaces).toHaveLength(n);
+    expect(identity.users).toHaveLength(n);
+    expect(identity.users.every(u => u.authentication === "x509" && "key" in u && u.key.algorithm === "ECDSA")).toBe(true);
+    expect(identity.rbac.roleBindings).toHaveLength(n);
+    expect(identity.rbac.serviceAccounts).toHaveLength(n);
+    expect(identity.rbac.clusterRoles.map(r => r.name)).toEqual(["pods-viewer"]);
+    expect(identity.namespaces.every(ns => ns.podSecurity.enforce === "restricted" && ns.tenant !== undefined)).toBe(true);
+    // No static tokens (each change restarts the apiserver) and no network plane in this series.
+    expect(identity.users.some(u => u.authentication === "token")).toBe(false);
+    expect(network.cni).toBeUndefined();
+    expect(network.nodeKernel).toBeUndefined();
+    expect(stack.cluster.isSandbox).toBe(true);
+});
+
+test("every bench namespace gets default deny, DNS, same-namespace and same-tenant policies", () => {
+    const stack = load(namespaceSeriesConfig(7));
+    const names = stack.identity.namespaces.map(ns => namespaceNetworkPolicies(ns, stack.identity.networkPolicy.dns).map(p => p.metadata.name));
+    for (const policies of names) expect(policies).toEqual(expect.arrayContaining(["default-deny", "allow-dns", "allow-same-namespace", "allow-same-tenant"]));
+    // Five namespaces a tenant: 7 namespaces are two tenants.
+    expect(new Set(stack.identity.namespaces.map(ns => ns.tenant)).size).toBe(2);
+});
+
+test("the node series describes the first N sandbox nodes explicitly, with only the kernel settings", () => {
+    const credentials = { adminKubeconfig: "apiVersion: v1\nkind: Config\n", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n" };
+    for (const n of [1, 3, 50]) {
+        const config = nodeSeriesConfig(n, sandbox, credentials);
+        const stack = load(config);
+        expect(stack.cluster.isSandbox).toBe(false);
+        expect(stack.cluster.credentials).toEqual({ kind: "config" });
+        expect(stack.cluster.cluster.nodes.map(x => x.name)).toEqual(sandbox.nodes.slice(0, n).map(x => x.name));
+        expect(stack.cluster.cluster.nodes[0].roles).toEqual(["control-plane"]);
+        expect(stack.network.nodeKernel).toEqual(expect.objectContaining({ tuning: false }));
+        expect(stack.network.cni).toBeUndefined();
+        expect(stack.identity.users).toEqual([]);
+        expect(stack.identity.namespaces).toEqual([]);
+        const values = toConfigValues(config);
+        expect(values["kube-baseline:adminKubeconfig"]).toEqual({ value: credentials.adminKubeconfig, secret: true });
+        expect(values["kube-baseline:sshPrivateKey"]).toEqual({ value: credentials.sshPrivateKey, secret: true });
+        expect(values["kube-baseline:cluster"].secret).toBeUndefined();
+    }
+});
+
+test("more nodes than the sandbox has is an error naming the variable that sets them", () => {
+    const small = { ...sandbox, nodes: sandbox.nodes.slice(0, 3) };
+    expect(() => nodeSeriesConfig(10, small, { adminKubeconfig: "x", sshPrivateKey: "y" }))
+        .toThrow("nodes:10 needs 10 sandbox nodes, the bench sandbox has 3 (KUBE_BASELINE_SANDBOX_WORKERS)");
+});
+
+test("a namespace count that is not a positive integer is refused", () => {
+    expect(() => namespaceSeriesConfig(0)).toThrow("namespace count must be a positive integer, got 0");
+});
