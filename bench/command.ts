@@ -61,15 +61,15 @@ export function runCommand(command: string, args: string[], opts: CommandOptions
         const sampler = new ProcessTreeSampler(pid).start();
         const limit = opts.outputLimit ?? OUTPUT_LIMIT;
         // Chunks are kept whole and decoded at the end (a chunk may end inside a character); the oldest go first.
-        const out = { chunks: [] as Buffer[], size: 0 };
-        const err = { chunks: [] as Buffer[], size: 0 };
-        const keep = (into: typeof out, chunk: Buffer) => {
+        const stdout = { chunks: [] as Buffer[], size: 0 };
+        const stderr = { chunks: [] as Buffer[], size: 0 };
+        const keep = (into: typeof stdout, chunk: Buffer) => {
             into.chunks.push(chunk);
             into.size += chunk.length;
             while (into.size > limit && into.chunks.length > 1) into.size -= into.chunks.shift()!.length;
         };
-        child.stdout!.on("data", (c: Buffer) => keep(out, c));
-        child.stderr!.on("data", (c: Buffer) => keep(err, c));
+        child.stdout!.on("data", (c: Buffer) => keep(stdout, c));
+        child.stderr!.on("data", (c: Buffer) => keep(stderr, c));
         child.stdin!.end(opts.input ?? "");
 
         const lines: Array<{ atMs: number; line: string }> = [];
@@ -97,7 +97,14 @@ export function runCommand(command: string, args: string[], opts: CommandOptions
             signalGroup(pid, "SIGKILL");
             const done = exit ?? { code, signal, seconds: (Date.now() - startedAt) / 1000 };
             const { events } = parseEventLines(lines);
-            resolve({ ...done, stdout: Buffer.concat(out.chunks).toString("utf8"), stderr: Buffer.concat(err.chunks).toString("utf8"), timedOut, usage: sampler.stop(), events });
+            resolve({
+                ...done,
+                stdout: Buffer.concat(stdout.chunks).toString("utf8"),
+                stderr: Buffer.concat(stderr.chunks).toString("utf8"),
+                timedOut,
+                usage: sampler.stop(),
+                events,
+            });
         });
         child.once("error", err => {
             clearTimeout(timer);

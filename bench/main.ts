@@ -100,7 +100,6 @@ async function timedOperation(
 }
 
 async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ record: RunRecord; details: OperationDetail[] }> {
-    const label = scaleLabel(scale);
     const record: RunRecord = { scale, repeat, values: {} };
     const details: OperationDetail[] = [];
     const config = scale.series === "ns"
@@ -111,7 +110,6 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
     const kubeconfig = ctx.desc.kubeconfigPath;
     let stack: TestStack | undefined;
     let deployed = false;
-    let objectsFile: string | undefined;
     let objectsApplied = false;
     let step = 0;
 
@@ -165,7 +163,7 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
 
         if (objects.length > 0) {
             // The floor: the same objects, as one server-side apply on the empty cluster, then again (nothing to do).
-            objectsFile = path.join(runDir, "objects.yaml");
+            const objectsFile = path.join(runDir, "objects.yaml");
             fs.writeFileSync(objectsFile, toYamlDocuments(objects));
             const reversed = path.join(runDir, "objects-reversed.yaml");
             fs.writeFileSync(reversed, toYamlDocuments([...objects].reverse()));
@@ -194,8 +192,10 @@ async function cleanUp(ctx: Context, scale: Scale, stackName: string, stack: Tes
         const env = { ...process.env, ...stack.stack.workspace.envVars };
         const destroy = await runCommand("pulumi", ["destroy", "--yes", "--skip-preview", "--stack", stackName, "--non-interactive"],
             { cwd: repoRoot, env, timeoutMs: pulumiTimeoutMs(scale) }).catch(() => undefined);
-        if (!destroy || destroy.code !== 0) console.error(`  cleanup: destroy of ${stackName} failed; deleting the objects with kubectl`);
-        if (!destroy || destroy.code !== 0) objectsApplied = true;
+        if (!destroy || destroy.code !== 0) {
+            console.error(`  cleanup: destroy of ${stackName} failed; deleting the objects with kubectl`);
+            objectsApplied = true;
+        }
     }
     if (objectsApplied && !ctx.interrupted) {
         // The bench sandbox holds nothing else the program labels as its own.
@@ -258,8 +258,12 @@ async function main(): Promise<number> {
     const records: RunRecord[] = [];
     const details: Record<string, OperationDetail[]> = {};
     const write = () => {
+        const own = process.cpuUsage();
+        const ownNote = `The benchmark's own process (sampling /proc, reading event logs) used ${((own.user + own.system) / 1e6).toFixed(0)} CPU s ` +
+            `over ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s.`;
         const report = renderReport({
-            startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), repeats, host: os.hostname(), notes,
+            startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), repeats, host: os.hostname(), cpus: os.cpus().length,
+            notes: [...notes, ownNote],
             summaries: summarizeRuns(records), details,
         });
         fs.writeFileSync(out, report);
@@ -270,6 +274,7 @@ async function main(): Promise<number> {
     console.log(`bench: ${scales.map(scaleLabel).join(", ")}, ${repeats} repeat(s); work files in ${ctx.workDir}`);
     try {
         for (const scale of scales) {
+            if (ctx.interrupted) break;
             for (let repeat = 1; repeat <= repeats && !ctx.interrupted; repeat++) {
                 const started = Date.now();
                 const { record, details: ops } = await runOnce(ctx, scale, repeat);

@@ -2,7 +2,7 @@
 // profile of where the time went. Markdown, printed and written to bench/RESULTS.md. Pure.
 import { OperationProfile } from "./engineEvents";
 import { scaleLabel } from "./scales";
-import { evaluateTargets, infoRatios, Measure, ScaleSummary, Summary } from "./stats";
+import { evaluateTargets, infoRatios, Measure, ScaleSummary, Summary, TargetResult } from "./stats";
 
 /** One measured operation of one repeat, for the profile section. */
 export interface OperationDetail {
@@ -24,6 +24,8 @@ export interface ReportInput {
     finishedAt: string;
     repeats: number;
     host: string;
+    /** CPUs of the machine, for reading the machine-wide CPU figures. */
+    cpus: number;
     notes: string[];
     summaries: ScaleSummary[];
     /** Scale label -> the operations of one repeat (the last that completed). */
@@ -74,6 +76,45 @@ function slowestLine(p: OperationProfile): string {
     return p.slowest.slice(0, 3).map(s => `${s.name} ${s.seconds.toFixed(1)}`).join(", ") || "-";
 }
 
+const cpuOf = (d: OperationDetail | undefined, role: string) => d?.cpuSecondsByRole[role] ?? 0;
+const treeCpu = (d: OperationDetail) => Object.values(d.cpuSecondsByRole).reduce((a, b) => a + b, 0);
+
+/** For each missed target, one sentence with this run's figures on where the time (or memory) went. */
+export function missNotes(targets: TargetResult[], summaries: ScaleSummary[], details: Record<string, OperationDetail[]>, cpus: number): string[] {
+    const notes: string[] = [];
+    const op = (at: string, name: string) => details[at]?.find(d => d.op === name);
+    const summary = (at: string) => summaries.find(s => scaleLabel(s.scale) === at);
+    for (const t of targets.filter(x => x.status === "MISS")) {
+        const at = t.at.split(" ")[0];
+        const s = summary(at);
+        if (t.id === "up" || t.id === "noop") {
+            const d = op(at, t.id === "up" ? "up" : "no-op up");
+            if (!d) continue;
+            notes.push(`${t.id === "up" ? "up" : "no-op up"} at ${at} (${d.seconds.toFixed(0)} s): start-up ${round(d.profile.firstStepSeconds)} s, ` +
+                `steps ${round(d.profile.stepsSeconds)} s; CPU of the engine ${cpuOf(d, "pulumi CLI (engine)").toFixed(0)} s, of the program ` +
+                `${cpuOf(d, "program (node)").toFixed(0)} s, of all pulumi processes ${treeCpu(d).toFixed(0)} s, of kube-apiserver + etcd ` +
+                `${round(d.clusterCpuSeconds, 0)} s; ${s?.resources ?? "?"} resources, state ${s?.stateKiB === undefined ? "?" : (s.stateKiB / 1024).toFixed(1)} MiB` +
+                (t.id === "up" ? " (the engine saves all of it after each step)." : "."));
+        } else if (t.id === "memory") {
+            const peak = (details[at] ?? []).filter(d => !d.op.startsWith("kubectl")).sort((a, b) => b.peakMiB - a.peakMiB)[0];
+            if (peak) notes.push(`memory at ${at}: the peak (${Math.round(peak.peakMiB)} MiB) was in ${peak.op}; RSS MiB by process: ${roleLine(peak.peakMiBByRole, 0, 1)}.`);
+        } else if (t.id === "nodes") {
+            const d = op(at, "up");
+            if (!d) continue;
+            notes.push(`up at ${at} (${d.seconds.toFixed(0)} s): start-up ${round(d.profile.firstStepSeconds)} s, steps ${round(d.profile.stepsSeconds)} s with at most ` +
+                `${d.profile.maxConcurrency} nodes in flight (pulumi --parallel); the machine was busy ${round(d.machineCpuSeconds, 0)} CPU s in those ` +
+                `${d.seconds.toFixed(0)} s (${cpus} CPUs), the pulumi processes ${treeCpu(d).toFixed(0)} of them: the sandbox's nodes share the machine's CPUs.`);
+        } else if (t.id === "pack") {
+            const plain = op(at, "preview");
+            const pack = op(at, "preview+pack");
+            if (!plain || !pack) continue;
+            notes.push(`the pack at ${at}: +${(pack.seconds - plain.seconds).toFixed(1)} s; the pack's process used ${cpuOf(pack, "policy pack (node)").toFixed(1)} CPU s, ` +
+                `the engine ${(cpuOf(pack, "pulumi CLI (engine)") - cpuOf(plain, "pulumi CLI (engine)")).toFixed(1)} s more (it sends every resource to the pack).`);
+        }
+    }
+    return notes;
+}
+
 export function renderReport(input: ReportInput): string {
     const { summaries } = input;
     const out: string[] = [];
@@ -98,6 +139,13 @@ export function renderReport(input: ReportInput): string {
     if (info.length > 0) {
         out.push("");
         out.push(`Also: ${info.map(i => `${i.what} at ${i.at} = ${i.value}`).join("; ")}.`);
+    }
+    const notes = missNotes(targets, summaries, input.details, input.cpus);
+    if (notes.length > 0) {
+        out.push("");
+        out.push("Where the time of a missed target goes, from this run's profile (what would fix it: bench/README.md, Findings):");
+        out.push("");
+        for (const n of notes) out.push(`- ${n}`);
     }
     out.push("");
 
@@ -125,7 +173,7 @@ export function renderReport(input: ReportInput): string {
         out.push(`### ${scaleLabel(s.scale)}`);
         out.push("");
         if (s.stateKiB !== undefined) {
-            out.push(`State after up: ${s.resources ?? "?"} resources, ${Math.round(s.stateKiB)} KiB, ${s.dependencies ?? "?"} dependency edges.`);
+            out.push(`State after up: ${s.resources ?? "?"} resources, ${Math.round(s.stateKiB)} KiB as \`pulumi stack export\` prints it, ${s.dependencies ?? "?"} dependency edges.`);
             out.push("");
         }
         out.push(table(["op", "wall s", "start-up", "steps", "tail", "in flight (max)", "peak MiB", "CPU s (pulumi tree)", "apiserver+etcd CPU s", "machine CPU s", "slowest steps"],

@@ -75,7 +75,9 @@ export function summarizeRuns(records: RunRecord[]): ScaleSummary[] {
 }
 
 export type TargetStatus = "PASS" | "MISS" | "n/a";
+export type TargetId = "noop" | "up" | "memory" | "nodes" | "pack";
 export interface TargetResult {
+    id: TargetId;
     target: string;
     /** Where it was measured, e.g. "ns:200" or "nodes:50 vs nodes:1". */
     at: string;
@@ -102,33 +104,33 @@ export function evaluateTargets(summaries: ScaleSummary[]): TargetResult[] {
     const results: TargetResult[] = [];
     const med = (s: ScaleSummary | undefined, m: Measure) => s?.measures[m]?.median;
     const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
-    const judged = (target: string, at: string, value: number | undefined, limit: number, show: (v: number) => string, limitText: string, note?: string): TargetResult =>
+    const judged = (id: TargetId, target: string, at: string, value: number | undefined, limit: number, show: (v: number) => string, limitText: string, note?: string): TargetResult =>
         value === undefined
-            ? { target, at, measured: "-", limit: limitText, status: "n/a", note: "not measured" }
-            : { target, at, measured: show(value), limit: limitText, status: value <= limit ? "PASS" : "MISS", ...(note ? { note } : {}) };
+            ? { id, target, at, measured: "-", limit: limitText, status: "n/a", note: "not measured" }
+            : { id, target, at, measured: show(value), limit: limitText, status: value <= limit ? "PASS" : "MISS", ...(note ? { note } : {}) };
 
     const ns = pick(summaries, "ns", TARGETS.namespaces);
     const nsAt = ns ? scaleLabel(ns.scale) : `ns:${TARGETS.namespaces}`;
     const nsNote = ns && ns.scale.size !== TARGETS.namespaces ? `the target is stated for ns:${TARGETS.namespaces}` : undefined;
-    results.push(judged("no-op up / kubectl no-op apply", nsAt, ratio(med(ns, "noop"), med(ns, "kubectlNoop")), TARGETS.noopVsKubectl, fmtRatio, `<= ${TARGETS.noopVsKubectl}x`, nsNote));
-    results.push(judged("up / kubectl create (apply on an empty cluster)", nsAt, ratio(med(ns, "up"), med(ns, "kubectlCreate")), TARGETS.upVsKubectl, fmtRatio, `<= ${TARGETS.upVsKubectl}x`, nsNote));
+    results.push(judged("noop", "no-op up / kubectl no-op apply", nsAt, ratio(med(ns, "noop"), med(ns, "kubectlNoop")), TARGETS.noopVsKubectl, fmtRatio, `<= ${TARGETS.noopVsKubectl}x`, nsNote));
+    results.push(judged("up", "up / kubectl create (apply on an empty cluster)", nsAt, ratio(med(ns, "up"), med(ns, "kubectlCreate")), TARGETS.upVsKubectl, fmtRatio, `<= ${TARGETS.upVsKubectl}x`, nsNote));
     const peak = med(ns, "peakMiB");
     results.push(peak === undefined
-        ? { target: "peak memory of the Pulumi processes", at: nsAt, measured: "-", limit: `< ${TARGETS.peakMiB} MiB`, status: "n/a", note: "not measured" }
-        : { target: "peak memory of the Pulumi processes", at: nsAt, measured: `${Math.round(peak)} MiB`, limit: `< ${TARGETS.peakMiB} MiB`, status: peak < TARGETS.peakMiB ? "PASS" : "MISS", ...(nsNote ? { note: nsNote } : {}) });
+        ? { id: "memory", target: "peak memory of the Pulumi processes", at: nsAt, measured: "-", limit: `< ${TARGETS.peakMiB} MiB`, status: "n/a", note: "not measured" }
+        : { id: "memory", target: "peak memory of the Pulumi processes", at: nsAt, measured: `${Math.round(peak)} MiB`, limit: `< ${TARGETS.peakMiB} MiB`, status: peak < TARGETS.peakMiB ? "PASS" : "MISS", ...(nsNote ? { note: nsNote } : {}) });
 
     const nodeScales = summaries.filter(s => s.scale.series === "nodes").sort((a, b) => a.scale.size - b.scale.size);
     const big = pick(summaries, "nodes", TARGETS.nodes);
     const small = nodeScales.find(s => s.scale.size === 1) ?? nodeScales[0];
     const nodesAt = big && small && big !== small ? `${scaleLabel(big.scale)} vs ${scaleLabel(small.scale)}` : `nodes:${TARGETS.nodes} vs nodes:1`;
     const nodesNote = big && small && big !== small && (big.scale.size !== TARGETS.nodes || small.scale.size !== 1) ? `the target is stated for nodes:${TARGETS.nodes} vs nodes:1` : undefined;
-    results.push(judged("node kernel settings: up on many nodes / up on one", nodesAt,
+    results.push(judged("nodes", "node kernel settings: up on many nodes / up on one", nodesAt,
         big && small && big !== small ? ratio(med(big, "up"), med(small, "up")) : undefined, TARGETS.nodes50VsNodes1, fmtRatio, `<= ${TARGETS.nodes50VsNodes1}x`, nodesNote));
 
     for (const s of summaries) {
         const overhead = ratio(med(s, "previewPack"), med(s, "preview"));
         if (overhead === undefined) continue;
-        results.push(judged("the policy pack's cost on a preview", scaleLabel(s.scale), overhead - 1, TARGETS.packOverhead,
+        results.push(judged("pack", "the policy pack's cost on a preview", scaleLabel(s.scale), overhead - 1, TARGETS.packOverhead,
             v => `${v >= 0 ? "+" : ""}${(v * 100).toFixed(1)}%`, `<= +${TARGETS.packOverhead * 100}%`));
     }
     return results;
