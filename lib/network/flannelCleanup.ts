@@ -2,7 +2,7 @@
 // sorts before Calico's, so it must go; the flannel.1 VXLAN link would keep routes for the old overlay.
 
 import { NodeScriptOptions } from "./kernelScripts";
-import { ABSOLUTE_PATH, assertToken, COMMAND, shellQuote } from "./shell";
+import { ABSOLUTE_PATH, assertToken, COMMAND, parseScriptResultLine, shellQuote } from "./shell";
 
 export const FLANNEL_CNI_CONFIG = "/etc/cni/net.d/10-flannel.conflist";
 export const FLANNEL_LINK = "flannel.1";
@@ -36,9 +36,8 @@ export interface FlannelCleanupResult {
 
 /** Parses the JSON line of the cleanup script; errors name the node. */
 export function parseFlannelCleanupResult(stdout: string, node: string): FlannelCleanupResult {
-    const line = stdout.split("\n").map(l => l.trim()).filter(l => l.startsWith("{")).pop();
-    if (line === undefined) throw new Error(`node ${node}: Flannel cleanup printed no result`);
-    const r = JSON.parse(line) as Partial<FlannelCleanupResult>;
+    const { line, value } = parseScriptResultLine(stdout, node, "Flannel cleanup");
+    const r = value as Partial<FlannelCleanupResult>;
     if (r.node !== node || typeof r.removedConfig !== "boolean" || typeof r.removedLink !== "boolean") {
         throw new Error(`node ${node}: unexpected Flannel cleanup result ${line}`);
     }
@@ -115,14 +114,8 @@ export interface FlannelClusterCleanupResult {
 
 /** Parses the JSON line of the cluster cleanup script; errors name the node. */
 export function parseFlannelClusterCleanupResult(stdout: string, node: string): FlannelClusterCleanupResult {
-    const line = stdout.split("\n").map(l => l.trim()).filter(l => l.startsWith("{")).pop();
-    if (line === undefined) throw new Error(`node ${node}: Flannel cluster cleanup printed no result`);
-    let r: Partial<FlannelClusterCleanupResult>;
-    try {
-        r = JSON.parse(line) as Partial<FlannelClusterCleanupResult>;
-    } catch (e) {
-        throw new Error(`node ${node}: Flannel cluster cleanup result is not JSON: ${(e as Error).message}`);
-    }
+    const { line, value } = parseScriptResultLine(stdout, node, "Flannel cluster cleanup");
+    const r = value as Partial<FlannelClusterCleanupResult>;
     const isRefs = (v: unknown): v is string[] => Array.isArray(v) && v.every(x => typeof x === "string" && /^[^/\s]+\/[^/\s]+$/.test(x));
     if (r.node !== node || !isRefs(r.daemonSets) || !isRefs(r.configMaps)) {
         throw new Error(`node ${node}: unexpected Flannel cluster cleanup result ${line}`);

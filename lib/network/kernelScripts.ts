@@ -6,7 +6,7 @@
 // nothing but what the apply script left on the node, because Pulumi runs the delete command it stored.
 
 import { KernelSettings, MODULES_LOAD_FILE, renderModulesLoadFile, renderSysctlFile, SYSCTL_FILE } from "./kernelSettings";
-import { assertToken, MODULE_NAME, shellQuote, SYSCTL_KEY, SYSCTL_VALUE } from "./shell";
+import { assertToken, MODULE_NAME, parseScriptResultLine, shellQuote, SYSCTL_KEY, SYSCTL_VALUE } from "./shell";
 
 export const KERNEL_STATE_DIR = "/var/lib/kube-baseline/node-kernel";
 
@@ -196,14 +196,7 @@ export interface KernelReadback {
 
 /** Parses the JSON line the apply script prints; errors name the node. */
 export function parseKernelReadback(stdout: string, node: string): KernelReadback {
-    const line = stdout.split("\n").map(l => l.trim()).filter(l => l.startsWith("{")).pop();
-    if (line === undefined) throw new Error(`node ${node}: kernel settings script printed no read-back (stdout: ${JSON.stringify(stdout.slice(0, 200))})`);
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(line);
-    } catch (e) {
-        throw new Error(`node ${node}: kernel settings read-back is not JSON: ${(e as Error).message}`);
-    }
+    const { line, value: parsed } = parseScriptResultLine(stdout, node, "kernel settings script", "read-back");
     const r = parsed as Partial<KernelReadback>;
     const isStringMap = (v: unknown) => v !== null && typeof v === "object" && Object.values(v as object).every(x => typeof x === "string");
     if (typeof r.node !== "string" || !isStringMap(r.modules) || !isStringMap(r.sysctls)) {

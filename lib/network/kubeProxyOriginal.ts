@@ -6,7 +6,7 @@
 // Both scripts run kubectl with the node's admin kubeconfig; pure string builders.
 
 import { KUBE_PROXY_CONFIG_KEY, KUBE_PROXY_CONFIGMAP, KUBE_PROXY_NAMESPACE } from "./kubeProxyConfig";
-import { ABSOLUTE_PATH, assertToken, COMMAND, shellQuote } from "./shell";
+import { ABSOLUTE_PATH, assertToken, COMMAND, parseScriptResultLine, shellQuote } from "./shell";
 
 export const KUBE_PROXY_BACKUP_DIR = "/var/lib/kube-baseline/kube-proxy";
 export const KUBE_PROXY_BACKUP_FILE = `${KUBE_PROXY_BACKUP_DIR}/${KUBE_PROXY_CONFIG_KEY}`;
@@ -109,14 +109,8 @@ export interface KubeProxySaveResult {
 
 /** Parses the JSON line of the save script; errors name the node. */
 export function parseKubeProxySaveResult(stdout: string, node: string): KubeProxySaveResult {
-    const line = stdout.split("\n").map(l => l.trim()).filter(l => l.startsWith("{")).pop();
-    if (line === undefined) throw new Error(`node ${node}: saving kube-proxy's ${KUBE_PROXY_CONFIG_KEY} printed no result`);
-    let r: Partial<KubeProxySaveResult>;
-    try {
-        r = JSON.parse(line) as Partial<KubeProxySaveResult>;
-    } catch (e) {
-        throw new Error(`node ${node}: kube-proxy save result is not JSON: ${(e as Error).message}`);
-    }
+    const { line, value } = parseScriptResultLine(stdout, node, `saving kube-proxy's ${KUBE_PROXY_CONFIG_KEY}`);
+    const r = value as Partial<KubeProxySaveResult>;
     if (r.node !== node || (r.backup !== "saved" && r.backup !== "kept") || typeof r.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(r.sha256)) {
         throw new Error(`node ${node}: unexpected kube-proxy save result ${line}`);
     }

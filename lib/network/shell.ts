@@ -45,3 +45,17 @@ export function asRoot(script: string, sshUser: string): string {
 export function rootShellFromStdin(sshUser: string): string {
     return sshUser === "root" ? "sh -s" : "sudo -n sh -s";
 }
+
+/**
+ * The result line a node script prints last ({...} on a line of its own), parsed; errors name the node and
+ * what printed it ("Flannel cleanup", ...). The caller checks the shape.
+ */
+export function parseScriptResultLine(stdout: string, node: string, what: string, resultName = "result"): { line: string; value: unknown } {
+    const line = stdout.split("\n").map(l => l.trim()).filter(l => l.startsWith("{")).pop();
+    if (line === undefined) throw new Error(`node ${node}: ${what} printed no ${resultName} (stdout: ${JSON.stringify(stdout.slice(0, 200))})`);
+    try {
+        return { line, value: JSON.parse(line) };
+    } catch (e) {
+        throw new Error(`node ${node}: ${what} ${resultName} is not JSON: ${(e as Error).message}`);
+    }
+}
