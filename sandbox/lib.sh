@@ -74,10 +74,11 @@ LOG_DIR=$SANDBOX_DIR/logs
 # Starts a long-running process on a node in a session of its own; its pid goes to pids/<name>.pid and its
 # output to logs/<name>.log. setsid does not fork here (a background job is no group leader), so $! is the
 # daemon itself once nsenter has exec'd.
+# The daemon does not inherit up's lock (fd 9, see up.sh), or the lock would outlive `up`.
 start_daemon() {
   local name=$1 node=$2; shift 2
   setsid nsenter --net="$(netns_file "$node")" --mount="$(mntns_file "$node")" --uts="$(utsns_file "$node")" \
-    -- "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+    -- "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$PID_DIR/$name.pid"
 }
 

@@ -10,6 +10,22 @@ elapsed() { awk -v a="$started_ns" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", 
 
 [[ $EUID == 0 ]] || die "the sandbox needs root (network and mount namespaces)"
 
+replace_stale=false
+for arg in "$@"; do
+  case $arg in
+  --replace-stale) replace_stale=true ;;
+  *) die "up: unknown option '$arg' (the only one is --replace-stale)" ;;
+  esac
+done
+
+# One `up` per run dir at a time. The lock tells a sandbox still starting from one whose `up` died; it lives
+# in /run/lock (a tmpfs, for lock files) so that `down` never removes it under a holder. It is held on fd 9,
+# which start_daemon closes for the daemons: the lock must end with `up`.
+lock_dir=/run/lock
+[[ -d $lock_dir ]] || lock_dir=/run
+exec 9>"$lock_dir/$(basename "$SANDBOX_DIR").up.lock"
+flock -n 9 || die "another 'sandbox up' for $SANDBOX_DIR is still running"
+
 # --- preflight: an existing sandbox is left alone; anything in the way is named ------------------------------
 if [[ -f $SANDBOX_DIR/sandbox.json ]] && daemon_alive static-pod-supervisor; then
   echo "sandbox is already running; nothing changed."
@@ -18,8 +34,17 @@ if [[ -f $SANDBOX_DIR/sandbox.json ]] && daemon_alive static-pod-supervisor; the
   echo "  (npm run sandbox -- status shows its health)"
   exit 0
 fi
+# Nobody holds the lock and the supervisor is dead: whatever is here was left by an `up` that failed or by a
+# sandbox whose processes were killed (with the test run that started it, say). It is kept for inspection
+# unless asked to replace it.
+if $replace_stale; then
+  bash "$SANDBOX_SCRIPTS/down.sh" | sed 's/^/--replace-stale: /'
+  # Again from the start: the worker count is then the one asked for now, not the one the old sandbox recorded.
+  exec 9>&-
+  exec bash "${BASH_SOURCE[0]}"
+fi
 [[ ! -e $SANDBOX_DIR ]] ||
-  die "$SANDBOX_DIR is left from a sandbox that is not running (or still starting); run 'npm run sandbox -- down' first"
+  die "$SANDBOX_DIR is left from a sandbox that is not running; run 'npm run sandbox -- down' first (or 'up --replace-stale')"
 ip link show "$SANDBOX_BRIDGE" >/dev/null 2>&1 && die "network interface $SANDBOX_BRIDGE already exists; run 'npm run sandbox -- down' first"
 for node in "${NODE_NAMES[@]}"; do
   [[ ! -e $(netns_file "$node") ]] || die "network namespace $node already exists; run 'npm run sandbox -- down' first"

@@ -70,8 +70,8 @@ function run(command: string, args: string[], options: { input?: string; timeout
   return { code: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
 }
 
-const sandbox = (verb: string, timeoutMs = 60_000, env?: Record<string, string>): Result =>
-  run("bash", [path.join(repo, "sandbox", "sandbox.sh"), verb], { timeoutMs, env });
+const sandbox = (verb: string, timeoutMs = 60_000, env?: Record<string, string>, options: string[] = []): Result =>
+  run("bash", [path.join(repo, "sandbox", "sandbox.sh"), verb, ...options], { timeoutMs, env });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -434,6 +434,41 @@ describe("sandbox worker count", () => {
       expect(up.stderr).toContain(`KUBE_BASELINE_SANDBOX_WORKERS must be a whole number from 1 to 60, got '${bad}'`);
     }
   });
+});
+
+describe("a sandbox left behind", () => {
+  test("a second up while one is starting is refused; so is the run dir of a killed sandbox, unless up replaces it", async () => {
+    // An `up` that is still running holds the run dir's lock; a second one must not take its files away.
+    const lockFile = `/run/lock/${path.basename(sandboxDir)}.up.lock`;
+    const concurrent = run("flock", ["-n", lockFile, "bash", path.join(repo, "sandbox", "sandbox.sh"), "up", "--replace-stale"]);
+    expect(concurrent.stderr).toContain(`another 'sandbox up' for ${sandboxDir} is still running`);
+    expect(concurrent.code).toBe(1);
+    expect(sandbox("status").code).toBe(0);
+
+    // Everything killed at once, as when the test run that started it is killed: the run dir stays.
+    const killed = sandboxPids();
+    for (const pid of killed) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await waitFor("the killed sandbox's processes to end", 20_000, () => {
+      const alive = killed.filter((pid) => fs.existsSync(`/proc/${pid}`));
+      return { ok: alive.length === 0, seen: alive.join(" ") };
+    });
+    const refused = sandbox("up");
+    expect(refused.stderr).toContain(`${sandboxDir} is left from a sandbox that is not running; run 'npm run sandbox -- down' first (or 'up --replace-stale')`);
+    expect(refused.code).toBe(1);
+
+    const replaced = sandbox("up", 300_000, {}, ["--replace-stale"]);
+    expect(replaced.stdout).toMatch(/sandbox up and healthy in \d+(\.\d+)? s/);
+    expect(replaced.code).toBe(0);
+    expect(sandbox("status").code).toBe(0);
+    description = JSON.parse(fs.readFileSync(path.join(sandboxDir, "sandbox.json"), "utf8"));
+    expect(sandboxPids().filter((pid) => killed.includes(pid))).toEqual([]);
+  }, 360_000);
 });
 
 describe("sandbox down", () => {

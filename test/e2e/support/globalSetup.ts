@@ -3,11 +3,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { sandboxDir } from "./sandbox";
+import { sandboxRunning } from "./sandbox";
 
 export const markerFile = path.join(os.tmpdir(), `kube-baseline-e2e-${process.pid}.sandbox-was-running`);
 
 export default async function globalSetup(): Promise<void> {
     process.env.KUBE_BASELINE_E2E_MARKER = markerFile;
-    if (fs.existsSync(path.join(sandboxDir, "sandbox.json"))) fs.writeFileSync(markerFile, "yes");
+    // A sandbox left behind by a killed run is not "running": the tests replace it, and take theirs down after.
+    if (sandboxRunning()) fs.writeFileSync(markerFile, "yes");
 }

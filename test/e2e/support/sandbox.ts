@@ -21,8 +21,8 @@ export interface SandboxDescription {
 
 export const sandboxDir = process.env.KUBE_BASELINE_SANDBOX_DIR ?? "/run/kube-baseline-sandbox";
 
-function sandboxCommand(verb: "up" | "down" | "status"): string {
-    return execFileSync("bash", [path.join(repoRoot, "sandbox/sandbox.sh"), verb], {
+function sandboxCommand(...args: string[]): string {
+    return execFileSync("bash", [path.join(repoRoot, "sandbox/sandbox.sh"), ...args], {
         encoding: "utf8",
         env: { ...process.env, PATH: toolchainPath() },
         timeout: 600_000,
@@ -30,14 +30,28 @@ function sandboxCommand(verb: "up" | "down" | "status"): string {
     });
 }
 
-/** Brings the sandbox up unless it already runs (`up` on a running sandbox changes nothing). */
+/**
+ * Brings the sandbox up unless it already runs (`up` on a running sandbox changes nothing). What a killed
+ * earlier run left behind is removed first; a running sandbox, or one still starting, is never touched.
+ */
 export function ensureSandboxUp(): SandboxDescription {
-    sandboxCommand("up");
+    sandboxCommand("up", "--replace-stale");
     return readDescription();
 }
 
 export function sandboxDown(): void {
     sandboxCommand("down");
+}
+
+/** True when the sandbox's supervisor (kubelet's stand-in) is alive: the sandbox runs, healthy or not. */
+export function sandboxRunning(): boolean {
+    try {
+        const pid = Number(fs.readFileSync(path.join(sandboxDir, "pids/static-pod-supervisor.pid"), "utf8").trim());
+        process.kill(pid, 0);
+        return fs.existsSync(path.join(sandboxDir, "sandbox.json"));
+    } catch {
+        return false;
+    }
 }
 
 export function readDescription(): SandboxDescription {
