@@ -5,6 +5,7 @@ import type { CheckFailure } from "@pulumi/pulumi/dynamic";
 import { importSigningKeys, publicKeyPemOf, signingKeyInfo } from "./signingKey";
 import { containsUnknown, deepEqual, secretInputFailure, withoutUndefined } from "./values";
 import { clientSubject, subjectIssues, subjectToString } from "./x509Subject";
+import { hostedProvider } from "./hosted";
 
 export interface ClientCertificateArgs {
   /** The client's private key PEM (made secret here if it is not already). */
@@ -255,7 +256,7 @@ export class ClientCertificate extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ClientCertificateArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      clientCertificateProvider,
+      hostedProvider("ClientCertificate", clientCertificateProvider),
       name,
       {
         ...args,

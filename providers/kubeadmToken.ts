@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { generateKubeadmToken } from "./kubeadmTokenFormat";
 import { deepEqual, withoutUndefined } from "./values";
+import { hostedProvider } from "./hosted";
 
 export interface KubeadmTokenArgs {
   /** Arbitrary values; any change generates a new token (rotation). */
@@ -41,7 +42,7 @@ export class KubeadmToken extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: KubeadmTokenArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
-      kubeadmTokenProvider,
+      hostedProvider("KubeadmToken", kubeadmTokenProvider),
       name,
       { keepers: args.keepers, token: undefined, tokenId: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] }),

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EcdsaCurve, KeyAlgorithm, KeySpec, KeySpecInputs } from "./keySpec";
 import { keySpecChanges, keySpecIssues, normalizeKeySpec } from "./keySpec";
 import { withoutUndefined } from "./values";
+import { hostedProvider } from "./hosted";
 
 export interface PrivateKeyArgs {
   algorithm: pulumi.Input<KeyAlgorithm>;
@@ -83,7 +84,7 @@ export class PrivateKey extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: PrivateKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      privateKeyProvider,
+      hostedProvider("PrivateKey", privateKeyProvider),
       name,
       { ...args, privateKeyPem: undefined, publicKeyPem: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyPem"] }),

@@ -6,6 +6,7 @@ import type { CheckFailure } from "@pulumi/pulumi/dynamic";
 import { runSshCommand, verifySshConnection } from "./sshExec";
 import { parseSshPublicKey } from "./sshHostKey";
 import { containsUnknown, deepEqual, secretInputFailure, withoutUndefined } from "./values";
+import { hostedProvider } from "./hosted";
 
 export type RemoteCommandLogging = "none" | "stdoutAndStderr";
 
@@ -289,7 +290,7 @@ export class RemoteCommand extends pulumi.dynamic.Resource {
   constructor(name: string, args: RemoteCommandArgs, opts?: pulumi.CustomResourceOptions) {
     const { connection } = args;
     super(
-      remoteCommandProvider,
+      hostedProvider("RemoteCommand", remoteCommandProvider),
       name,
       {
         ...args,

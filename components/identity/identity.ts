@@ -87,8 +87,10 @@ export class Identity extends pulumi.ComponentResource {
         this.certificateExpiry = pulumi.all(expiry).apply(pairs => Object.fromEntries(pairs));
         this.namespaces = namespaces.names;
         this.serviceAccountTokenSecrets = rbac.serviceAccountTokenSecrets;
+        // Not the kubeconfigs: each user's component already records its own, and the stack outputs have them
+        // all; one more copy of every kubeconfig would only make each state write larger.
         this.registerOutputs({
-            kubeconfigs: this.kubeconfigs, certificateExpiry: this.certificateExpiry,
+            certificateExpiry: this.certificateExpiry,
             namespaces: this.namespaces, serviceAccountTokenSecrets: this.serviceAccountTokenSecrets,
         });
     }
