@@ -1,36 +1,45 @@
 // Our providers as the state holds them: by name. pulumi.dynamic stores each resource's provider, serialized
 // with every function it reaches, in both its inputs and its outputs. Ours would cost 17 KB (PrivateKey) to
 // 60 KB (RemoteCommand) per resource, about half of a large stack's state, and the engine writes the whole
-// state after every step. So the state gets a delegate that only names its provider; the provider host (which
-// Pulumi runs in the project directory) loads that provider from this project's providers/registry.ts.
+// state after every step. So the state gets a delegate that names its provider and where registry.ts is,
+// relative to the project directory (where Pulumi runs both the program and the provider host); the
+// provider host loads the provider from there. A relative path keeps the state valid when the checkout moves.
 // The code that runs is then always this checkout's, also for a destroy of what an older checkout created:
 // like any dynamic provider that evolves, each provider must read the state its earlier versions wrote.
 import type * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 
 export type HostedProviderName = "PrivateKey" | "ClientCertificate" | "KubeadmToken" | "RemoteCommand";
 
 const PROVIDER_METHODS = ["check", "diff", "create", "read", "update", "delete"] as const;
 
+/** registry.ts (without extension) relative to the program's working directory, the project directory. */
+const REGISTRY_FROM_PROJECT = path.relative(process.cwd(), path.join(__dirname, "registry"));
+
 /**
- * Loads a provider from providers/registry.ts under the working directory. Runs in the provider host, where
- * nothing of ours is loaded yet: TypeScript is loaded the way Pulumi loads the program (its ts-node), without
- * type checking (the program run already checked the same files).
+ * Loads a provider from the registry. Runs in the provider host, where nothing of ours is loaded yet:
+ * TypeScript is loaded the way Pulumi loads the program (its ts-node), without type checking (the program
+ * run has checked the same files).
  */
-function loadHostedProvider(name: string): pulumi.dynamic.ResourceProvider {
-    const path = require("path") as typeof import("path");
-    const registryPath = path.join(process.cwd(), "providers", "registry");
+function loadHostedProvider(name: string, registryFromProject: string): pulumi.dynamic.ResourceProvider {
+    const nodePath = require("path") as typeof import("path");
+    const registryPath = nodePath.resolve(registryFromProject);
+    const repoRoot = nodePath.dirname(nodePath.dirname(registryPath));
     let registry: { hostedProviders?: Record<string, pulumi.dynamic.ResourceProvider> };
     try {
         if (!require.extensions[".ts"]) {
-            const tsutils = require("@pulumi/pulumi/tsutils") as { typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string } };
+            const tsutils = require(require.resolve("@pulumi/pulumi/tsutils", { paths: [repoRoot] })) as {
+                typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string };
+            };
             const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
-            require(tsnodeRequire).register({ compiler: typescriptRequire, transpileOnly: true, project: path.join(process.cwd(), "tsconfig.json") });
+            require(tsnodeRequire).register({ compiler: typescriptRequire, transpileOnly: true, project: nodePath.join(repoRoot, "tsconfig.json") });
         }
         registry = require(registryPath);
     } catch (error) {
         throw new Error(
-            `kube-baseline: cannot load the resource providers from ${registryPath}.ts (the provider host runs in ` +
-            `${process.cwd()}; run pulumi from the kube-baseline checkout): ${error instanceof Error ? error.message : String(error)}`,
+            `kube-baseline: cannot load the resource providers from ${registryPath}.ts (${registryFromProject} from the ` +
+            `project directory ${process.cwd()}; the state records where the kube-baseline checkout was, relative to the ` +
+            `project): ${error instanceof Error ? error.message : String(error)}`,
         );
     }
     const provider = registry.hostedProviders?.[name];
@@ -51,10 +60,11 @@ export function hostedProvider(name: HostedProviderName, implementation: pulumi.
     const known = delegates.get(name);
     if (known) return known;
     const delegate: Record<string, (...args: unknown[]) => unknown> = {};
+    const registryFromProject = REGISTRY_FROM_PROJECT;
     for (const method of PROVIDER_METHODS) {
         if (typeof implementation[method] !== "function") continue;
         delegate[method] = (...args: unknown[]) => {
-            const provider = loadHostedProvider(name) as unknown as Record<string, (...a: unknown[]) => unknown>;
+            const provider = loadHostedProvider(name, registryFromProject) as unknown as Record<string, (...a: unknown[]) => unknown>;
             return provider[method](...args);
         };
     }
