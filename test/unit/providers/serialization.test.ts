@@ -11,19 +11,10 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { clientCertificateProvider } from "../../../providers/clientCertificate";
 import { hostedProvider, HostedProviderName } from "../../../providers/hosted";
-import { kubeadmTokenProvider } from "../../../providers/kubeadmToken";
-import { privateKeyProvider } from "../../../providers/privateKey";
-import { remoteCommandProvider } from "../../../providers/remoteCommand";
+import { hostedProviders as implementations } from "../../../providers/registry";
 
 const repoRoot = path.resolve(__dirname, "../../..");
-const implementations: Record<HostedProviderName, pulumi.dynamic.ResourceProvider> = {
-  PrivateKey: privateKeyProvider,
-  ClientCertificate: clientCertificateProvider,
-  KubeadmToken: kubeadmTokenProvider,
-  RemoteCommand: remoteCommandProvider,
-};
 
 async function serialized(name: HostedProviderName): Promise<{ text: string; containsSecrets: boolean }> {
   // The same call and options as @pulumi/pulumi's dynamic.Resource, on the delegate the resource class uses.
