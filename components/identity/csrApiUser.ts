@@ -83,6 +83,7 @@ export class CsrApiUser extends pulumi.ComponentResource {
                 userName: user.name,
                 credentials: { clientCertificatePem: cert, clientKeyPem: privateKey },
             })));
-        this.registerOutputs({ kubeconfig: this.kubeconfig, certificatePem: this.certificatePem, notAfter: this.notAfter });
+        // Not the kubeconfig: the stack outputs hold it once (see X509User).
+        this.registerOutputs({ certificatePem: this.certificatePem, notAfter: this.notAfter });
     }
 }

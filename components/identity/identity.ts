@@ -87,8 +87,8 @@ export class Identity extends pulumi.ComponentResource {
         this.certificateExpiry = pulumi.all(expiry).apply(pairs => Object.fromEntries(pairs));
         this.namespaces = namespaces.names;
         this.serviceAccountTokenSecrets = rbac.serviceAccountTokenSecrets;
-        // Not the kubeconfigs: each user's component already records its own, and the stack outputs have them
-        // all; one more copy of every kubeconfig would only make each state write larger.
+        // Not the kubeconfigs: the stack outputs have them all; one more copy of every kubeconfig would only make
+        // each state write larger.
         this.registerOutputs({
             certificateExpiry: this.certificateExpiry,
             namespaces: this.namespaces, serviceAccountTokenSecrets: this.serviceAccountTokenSecrets,

@@ -104,6 +104,7 @@ export class StaticTokens extends pulumi.ComponentResource {
         // The kubeconfigs are only worth handing out once every apiserver accepts the tokens.
         const applied = previous!;
         this.kubeconfigs = pulumi.secret(pulumi.all([pulumi.all(kubeconfigs), applied.id]).apply(([pairs]) => Object.fromEntries(pairs)));
-        this.registerOutputs({ kubeconfigs: this.kubeconfigs, tokenFile: this.tokenFile, readyzUrls: this.readyzUrls });
+        // Not the kubeconfigs: the stack outputs hold them once (see X509User).
+        this.registerOutputs({ tokenFile: this.tokenFile, readyzUrls: this.readyzUrls });
     }
 }

@@ -51,6 +51,8 @@ export class X509User extends pulumi.ComponentResource {
                 userName: user.name,
                 credentials: { clientCertificatePem: cert, clientKeyPem: privateKey },
             })));
-        this.registerOutputs({ kubeconfig: this.kubeconfig, certificatePem: this.certificatePem, notAfter: this.notAfter });
+        // The kubeconfig is not recorded here: the stack outputs hold it once, and every extra copy in the state is
+        // written again at each step of an update.
+        this.registerOutputs({ certificatePem: this.certificatePem, notAfter: this.notAfter });
     }
 }
