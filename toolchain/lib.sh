@@ -6,7 +6,11 @@ source "$toolchain_here/pins.sh"
 
 TOOLCHAIN_DIR=${KUBE_BASELINE_TOOLCHAIN_DIR:-$HOME/.cache/kube-baseline/toolchain}
 GO_MINIMUM=1.26.0
-COMPONENTS="pulumi pulumi-language-nodejs-upstream pulumi-language-nodejs pulumi-resource-kubernetes kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok"
+COMPONENTS="pulumi pulumi-language-nodejs-upstream pulumi-language-nodejs pulumi-resource-kubernetes
+    pulumi-resource-tls pulumi-resource-random pulumi-resource-time pulumi-resource-command
+    kube-apiserver kube-controller-manager kube-scheduler kubectl kubeadm etcd etcdctl kwok"
+# The provider plugins of toolchain/plugins; the bridged ones need their schema generated before they are built.
+BRIDGED_PLUGINS="pulumi-resource-tls pulumi-resource-random pulumi-resource-time"
 
 # Version stamping for Kubernetes binaries (what `kube-apiserver --version` and `kubectl version` report).
 k8s_version_ldflags() {
@@ -38,12 +42,18 @@ component_field() {
         pulumi-resource-kubernetes:module) echo pulumi-resource-kubernetes ;;
         pulumi-resource-kubernetes:package) echo github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes ;;
         pulumi-resource-kubernetes:ldflags) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" ;;
-        kube-apiserver:module | kube-controller-manager:module | kube-scheduler:module | kubectl:module) echo kubernetes ;;
-        kube-apiserver:package | kube-controller-manager:package | kube-scheduler:package | kubectl:package) echo "k8s.io/kubernetes/cmd/$name" ;;
-        kube-apiserver:ldflags | kube-controller-manager:ldflags | kube-scheduler:ldflags | kubectl:ldflags) echo "-s -w $(k8s_version_ldflags)" ;;
-        etcd:module) echo etcd ;;
+        # tls, random and time through the Terraform bridge; command is the project's own (toolchain/plugins).
+        pulumi-resource-tls:module | pulumi-resource-random:module | pulumi-resource-time:module | pulumi-resource-command:module) echo plugins ;;
+        pulumi-resource-tls:package | pulumi-resource-random:package | pulumi-resource-time:package | pulumi-resource-command:package) echo "./cmd/$name" ;;
+        pulumi-resource-tls:ldflags | pulumi-resource-random:ldflags | pulumi-resource-time:ldflags | pulumi-resource-command:ldflags)
+            echo "-s -w -X main.version=$(plugin_sdk_version "$name")" ;;
+        kube-apiserver:module | kube-controller-manager:module | kube-scheduler:module | kubectl:module | kubeadm:module) echo kubernetes ;;
+        kube-apiserver:package | kube-controller-manager:package | kube-scheduler:package | kubectl:package | kubeadm:package) echo "k8s.io/kubernetes/cmd/$name" ;;
+        kube-apiserver:ldflags | kube-controller-manager:ldflags | kube-scheduler:ldflags | kubectl:ldflags | kubeadm:ldflags) echo "-s -w $(k8s_version_ldflags)" ;;
+        etcd:module | etcdctl:module) echo etcd ;;
         etcd:package) echo . ;;
-        etcd:ldflags) echo "-s -w" ;;
+        etcdctl:package) echo go.etcd.io/etcd/etcdctl/v3 ;;
+        etcd:ldflags | etcdctl:ldflags) echo "-s -w" ;;
         kwok:module) echo kwok ;;
         kwok:package) echo sigs.k8s.io/kwok/cmd/kwok ;;
         kwok:ldflags) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" ;;
@@ -51,31 +61,38 @@ component_field() {
     esac
 }
 
-# Where a module's sources are: a wrapper module in toolchain/modules/, or our own language host shim.
+# The npm SDK version a plugin reports (pins.sh).
+plugin_sdk_version() {
+    case "$1" in
+        pulumi-resource-tls) echo "$PULUMI_TLS_VERSION" ;;
+        pulumi-resource-random) echo "$PULUMI_RANDOM_VERSION" ;;
+        pulumi-resource-time) echo "$PULUMI_TIME_VERSION" ;;
+        pulumi-resource-command) echo "$PULUMI_COMMAND_VERSION" ;;
+    esac
+}
+
+# Where a module's sources are: a wrapper module in toolchain/modules/, or our own code (the language host shim,
+# the provider plugins).
 module_dir() {
     case "$1" in
         langhost-shim) echo "$toolchain_here/langhost-shim" ;;
+        plugins) echo "$toolchain_here/plugins" ;;
         *) echo "$toolchain_here/modules/$1" ;;
     esac
 }
 
-# The shim has no release version: it is identified by a digest of what it is built from (tests excluded), so
-# editing it builds a new one.
-langhost_shim_digest() (
-    cd "$toolchain_here/langhost-shim" || exit 1
+# Our own Go code has no release version: each module is identified by a digest of what it is built from (tests
+# excluded), so editing it builds a new one.
+source_digest() (
+    cd "$1" || exit 1
     export LC_ALL=C
-    local sum=(sha256sum) files=(go.mod go.sum) f
+    local sum=(sha256sum)
     command -v sha256sum >/dev/null 2>&1 || sum=(shasum -a 256)
-    for f in *.go; do
-        case "$f" in
-            *_test.go) ;;
-            *) files+=("$f") ;;
-        esac
-    done
-    "${sum[@]}" "${files[@]}" | "${sum[@]}" | cut -c1-12
+    find . \( -name '*.go' ! -name '*_test.go' \) -o -name go.mod -o -name go.sum | sort | xargs "${sum[@]}" | "${sum[@]}" | cut -c1-12
 )
 # Computed once here: binary_path runs in many subshells.
-LANGHOST_SHIM_DIGEST=$(langhost_shim_digest)
+LANGHOST_SHIM_DIGEST=$(source_digest "$toolchain_here/langhost-shim")
+PLUGINS_DIGEST=$(source_digest "$toolchain_here/plugins")
 
 component_version() {
     case "$1" in
@@ -83,8 +100,10 @@ component_version() {
         pulumi-language-nodejs-upstream) echo "$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
         pulumi-language-nodejs) echo "$PULUMI_LANGUAGE_NODEJS_VERSION+shim.$LANGHOST_SHIM_DIGEST" ;;
         pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
-        kube-apiserver | kube-controller-manager | kube-scheduler | kubectl) echo "$KUBERNETES_VERSION" ;;
-        etcd) echo "$ETCD_VERSION" ;;
+        pulumi-resource-tls | pulumi-resource-random | pulumi-resource-time | pulumi-resource-command)
+            echo "$(plugin_sdk_version "$1")+plugins.$PLUGINS_DIGEST" ;;
+        kube-apiserver | kube-controller-manager | kube-scheduler | kubectl | kubeadm) echo "$KUBERNETES_VERSION" ;;
+        etcd | etcdctl) echo "$ETCD_VERSION" ;;
         kwok) echo "$KWOK_VERSION" ;;
     esac
 }
@@ -109,7 +128,9 @@ on_path_at_version() {
         pulumi) out=$("$found" version 2>/dev/null) ;;
         kube-apiserver | kube-controller-manager | kube-scheduler) out=$("$found" --version 2>/dev/null) ;;
         kubectl) out=$("$found" version --client 2>/dev/null | head -n1) ;;
+        kubeadm) out=$("$found" version -o short 2>/dev/null) ;;
         etcd | kwok) out=$("$found" --version 2>/dev/null | head -n1) ;;
+        etcdctl) out=$("$found" version 2>/dev/null | head -n1) ;;
         *) return 1 ;; # plugins have no version flag: always use our own build
     esac
     echo "$out" | grep -Eq "(^|[^0-9A-Za-z.])${want//./\\.}([^0-9A-Za-z.+-]|$)"

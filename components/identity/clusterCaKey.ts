@@ -1,11 +1,11 @@
 // ClusterCaKey: the cluster CA's private key for signing X509 users: the secret config value when one is given,
 // else read once over SSH from a control-plane node (kubeadm keeps it at /etc/kubernetes/pki/ca.key). Either
-// way it is a secret output; RemoteCommand keeps what the node printed secret in the state.
+// way it is a secret output; the read's output is secret in the state and never logged.
 
 import * as pulumi from "@pulumi/pulumi";
-import { RemoteCommand } from "../../providers";
 import { remoteShellCommand } from "../../lib/identity/staticTokenScripts";
-import { nodeConnection, SshNode } from "../sshNode";
+import { nodeCommand, SshNode } from "../nodeCommand";
+import { legacyCommandAlias } from "../legacyAliases";
 
 export interface ClusterCaKeyArgs {
     /** Secret config kube-baseline:clusterCaKey, when set. */
@@ -27,16 +27,16 @@ export class ClusterCaKey extends pulumi.ComponentResource {
         } else {
             const path = args.path ?? "/etc/kubernetes/pki/ca.key";
             if (!/^\/[A-Za-z0-9._/-]+$/.test(path)) throw new Error(`CA key path must be a plain absolute path, got ${JSON.stringify(path)}`);
-            const read = new RemoteCommand(`${name}-read`, {
-                connection: nodeConnection(args.controlPlaneNode, args.sshPrivateKey),
+            const read = nodeCommand(`${name}-read`, {
+                node: args.controlPlaneNode,
+                sshPrivateKey: args.sshPrivateKey,
                 create: remoteShellCommand(`set -eu\ncat '${path}'\n`, { sudo: args.controlPlaneNode.ssh.user !== "root" }),
-                // stdout is needed (it is the key) and stays a secret output of RemoteCommand.
-                logging: "stdoutAndStderr",
-            }, { parent: this, additionalSecretOutputs: ["stdout"] });
+                output: "secret",
+                timeoutSeconds: 120,
+            }, { parent: this, aliases: [legacyCommandAlias] });
+            const node = args.controlPlaneNode.name;
             this.caKeyPem = pulumi.secret(read.stdout.apply(out => {
-                if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(out)) {
-                    throw new Error(`no PEM private key at ${path} on ${args.controlPlaneNode.name}`);
-                }
+                if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(out)) throw new Error(`no PEM private key at ${path} on ${node}`);
                 return out.endsWith("\n") ? out : `${out}\n`;
             }));
         }

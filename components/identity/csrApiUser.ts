@@ -2,21 +2,28 @@
 // (certificates.k8s.io/v1, signer kubernetes.io/kube-apiserver-client), so the CA key never leaves the control plane.
 //
 // How the program approves the CSR: @pulumi/kubernetes can create a CertificateSigningRequest but cannot approve
-// it or wait for status.certificate, and approved CSRs are garbage-collected after an hour. So the key and the
-// CSR are made here (the private key never leaves the program), and one RemoteCommand on a control-plane node
-// runs kubectl with the node's admin kubeconfig to create, approve, wait for and print the certificate (see
-// lib/identity/csrApproval.ts). Only the certificate is kept. ECDSA CSRs differ at every run, so the CSR on stdin
-// is ignored for diffs; the key, user, groups and lifetime decide replacement.
+// it or wait for status.certificate, and approved CSRs are garbage-collected after an hour. So the key (tls) and
+// the CSR (built here, deterministic, one O per group) are made here, and one command on a control-plane node runs
+// kubectl with the node's admin kubeconfig to create, approve, wait for and print the certificate (see
+// lib/identity/csrApproval.ts). Only the certificate is kept.
+//
+// Renewal: a time.Rotating (@pulumiverse/time) turns over renewBeforeHours before the certificate ends; its
+// timestamp is part of the approval script, so once it has turned over, the next `pulumi up` runs the script again
+// and the cluster issues a new certificate (same key, new serial and expiry). A new user name or group replaces
+// the command (triggers): its delete cleans up the old CSR object.
 
 import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import * as time from "@pulumiverse/time";
 import { createHash } from "crypto";
-import { PrivateKey, RemoteCommand } from "../../providers";
 import { CertificateUserConfig } from "../../lib/config/identity";
 import { buildCsrPem, certificateNotAfter } from "../../lib/identity/certificateRequest";
 import { csrApprovalScript, csrCleanupScript, csrObjectName } from "../../lib/identity/csrApproval";
 import { renderKubeconfig } from "../../lib/identity/kubeconfig";
 import { remoteShellCommand } from "../../lib/identity/staticTokenScripts";
-import { nodeConnection, SshNode } from "../sshNode";
+import { tlsPrivateKeyArgs } from "../../lib/identity/userKey";
+import { legacyCommandAlias } from "../legacyAliases";
+import { nodeCommand, SshNode } from "../nodeCommand";
 import { IdentityCluster } from "./target";
 
 export interface CsrApiUserArgs {
@@ -48,28 +55,29 @@ export class CsrApiUser extends pulumi.ComponentResource {
         const kubectl = args.kubectl ?? "kubectl";
         const timeoutSeconds = args.timeoutSeconds ?? 120;
 
-        const key = new PrivateKey(`${name}-key`, {
-            algorithm: user.key.algorithm,
-            ...(user.key.rsaBits !== undefined ? { rsaBits: user.key.rsaBits } : {}),
-            ...(user.key.ecdsaCurve !== undefined ? { ecdsaCurve: user.key.ecdsaCurve } : {}),
+        const key = new tls.PrivateKey(`${name}-key`, tlsPrivateKeyArgs(user.key), { parent: this });
+        const renewal = new time.Rotating(`${name}-renewal`, {
+            rotationHours: user.validityHours - user.renewBeforeHours,
         }, { parent: this });
 
         const csrName = key.publicKeyPem.apply(pem => csrObjectName(user.name, createHash("sha256").update(pem).digest("hex")));
         const sudo = args.controlPlaneNode.ssh.user !== "root";
-        const approval = new RemoteCommand(`${name}-csr`, {
-            connection: nodeConnection(args.controlPlaneNode, args.sshPrivateKey),
-            create: csrName.apply(n => remoteShellCommand(csrApprovalScript({
-                csrName: n, expirationSeconds: user.validityHours * 3600, kubeconfigPath, kubectl, timeoutSeconds,
+        const approval = nodeCommand(`${name}-csr`, {
+            node: args.controlPlaneNode,
+            sshPrivateKey: args.sshPrivateKey,
+            create: pulumi.all([csrName, renewal.rfc3339]).apply(([n, due]) => remoteShellCommand(csrApprovalScript({
+                csrName: n, expirationSeconds: user.validityHours * 3600, kubeconfigPath, kubectl, timeoutSeconds, renewal: due,
             }), { sudo })),
             delete: csrName.apply(n => remoteShellCommand(csrCleanupScript({ csrName: n, kubeconfigPath, kubectl }), { sudo })),
-            stdin: key.privateKeyPem.apply(pem => buildCsrPem(pem, { commonName: user.name, organizations: user.groups })),
+            // The CSR holds nothing secret; it is the same at every run for the same key and subject.
+            stdin: pulumi.unsecret(key.privateKeyPem.apply(pem => buildCsrPem(pem, { commonName: user.name, organizations: user.groups }))),
             triggers: [user.name, ...user.groups],
-            logging: "stdoutAndStderr",
+            // stdout is the issued certificate: public.
+            output: "public",
             timeoutSeconds: timeoutSeconds + 60,
-        }, { parent: this, ignoreChanges: ["stdin"] });
+        }, { parent: this, aliases: [legacyCommandAlias] });
 
-        // RemoteCommand keeps stdout secret; the script prints only the issued certificate, which is public.
-        this.certificatePem = pulumi.unsecret(approval.stdout).apply(out => {
+        this.certificatePem = approval.stdout.apply(out => {
             const pem = out.trim();
             if (!pem.startsWith("-----BEGIN CERTIFICATE-----")) throw new Error(`CSR for ${user.name}: the node returned no certificate`);
             return `${pem}\n`;

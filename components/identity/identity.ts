@@ -10,7 +10,7 @@ import { Namespaces } from "./namespaces";
 import { NetworkPolicies } from "./networkPolicies";
 import { Rbac, ServiceAccountTokenRef } from "./rbac";
 import { StaticTokens } from "./staticTokens";
-import { SshNode } from "../sshNode";
+import { SshNode } from "../nodeCommand";
 import { childName, IdentityCluster } from "./target";
 import { X509User } from "./x509User";
 

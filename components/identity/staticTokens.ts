@@ -2,7 +2,8 @@
 // One random kubeadm-shaped token per user; token.csv rendered here and written over SSH to every control-plane
 // node; the kube-apiserver static pod manifest patched there (flag, read-only hostPath volume and mount).
 //
-// Per node, one after the other (the control plane never loses two apiservers at once):
+// Tokens: one random.RandomString per user, in kubeadm's shape. Per node, one after the other (the control plane
+// never loses two apiservers at once):
 //   <name>-read-<node>:  reads the original manifest once (create-only: later runs keep what it read);
 //   <name>-apply-<node>: the patch is computed here in TypeScript from that text; the node swaps whole files
 //                        (compare-and-swap on the sha256, backup kept) and waits for the apiserver. token.csv
@@ -10,8 +11,9 @@
 //                        byte for byte and removes the token file.
 // Token users get kubeconfigs as secret outputs; no token is ever on a command line, in logs or in plain state.
 
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { KubeadmToken, RemoteCommand } from "../../providers";
+import * as random from "@pulumi/random";
 import { StaticTokensConfig, TokenUserConfig } from "../../lib/config/identity";
 import { apiserverReadyzUrl, DEFAULT_VOLUME_NAME, patchApiserverManifest } from "../../lib/identity/apiserverManifest";
 import { renderKubeconfig } from "../../lib/identity/kubeconfig";
@@ -19,8 +21,9 @@ import {
     applyStaticTokensScript, decodeManifest, readManifestScript, remoteShellCommand, removeStaticTokensScript, sha256Hex,
     StaticTokenPaths,
 } from "../../lib/identity/staticTokenScripts";
-import { renderTokenCsv } from "../../lib/identity/tokenCsv";
-import { nodeConnection, SshNode } from "../sshNode";
+import { renderTokenCsv, TOKEN_RANDOM_STRING, tokenFromRandomString } from "../../lib/identity/tokenCsv";
+import { legacyCommandAlias } from "../legacyAliases";
+import { nodeCommand, SshNode } from "../nodeCommand";
 import { childName, IdentityCluster } from "./target";
 
 export interface StaticTokensArgs {
@@ -49,23 +52,24 @@ export class StaticTokens extends pulumi.ComponentResource {
         this.tokenFile = `${settings.directory}/${settings.fileName}`;
         const paths: StaticTokenPaths = { tokenFile: this.tokenFile, manifestPath: settings.manifestPath, backupDirectory: settings.backupDirectory };
 
-        const tokens = users.map(u => new KubeadmToken(childName(`${name}-token`, u.name), {}, { parent: this }));
-        const tokenCsv = pulumi.secret(pulumi.all(tokens.map(t => t.token)).apply(values =>
+        const tokens = users.map(u => pulumi.secret(new random.RandomString(childName(`${name}-token`, u.name), TOKEN_RANDOM_STRING,
+            { parent: this, additionalSecretOutputs: ["result"] }).result.apply(tokenFromRandomString)));
+        const tokenCsv = pulumi.secret(pulumi.all(tokens).apply(values =>
             renderTokenCsv(users.map((u, i) => ({ token: values[i], user: u.name, uid: u.uid, groups: u.groups })))));
 
-        let previous: RemoteCommand | undefined;
+        let previous: command.remote.Command | undefined;
         const readyzUrls: Array<pulumi.Output<[string, string]>> = [];
         for (const node of args.controlPlaneNodes) {
             const sudo = node.ssh.user !== "root";
-            const connection = nodeConnection(node, args.sshPrivateKey);
-            const read = new RemoteCommand(childName(`${name}-read`, node.name), {
-                connection,
+            const read = nodeCommand(childName(`${name}-read`, node.name), {
+                node, sshPrivateKey: args.sshPrivateKey,
                 create: remoteShellCommand(readManifestScript(paths), { sudo }),
-                logging: "stdoutAndStderr",
-            }, { parent: this });
-            // RemoteCommand keeps stdout secret; a kubeadm apiserver manifest holds paths and flags, no secret,
-            // and keeping it readable keeps the diffs of the apply command readable.
-            const original = pulumi.unsecret(read.stdout).apply(decodeManifest);
+                // A kubeadm apiserver manifest holds paths and flags, no secret; readable, it keeps the apply
+                // command's diffs readable.
+                output: "public",
+                timeoutSeconds: 120,
+            }, { parent: this, aliases: [legacyCommandAlias] });
+            const original = read.stdout.apply(decodeManifest);
             const readyzUrl = original.apply(m => settings.readyzUrl ?? apiserverReadyzUrl(m.text));
             const wait = { timeoutSeconds: settings.readyTimeoutSeconds };
             const script = pulumi.all([original, readyzUrl]).apply(([m, url]) => {
@@ -79,22 +83,23 @@ export class StaticTokens extends pulumi.ComponentResource {
                     }), { sudo }),
                 };
             });
-            const apply: RemoteCommand = new RemoteCommand(childName(`${name}-apply`, node.name), {
-                connection,
+            const apply: command.remote.Command = nodeCommand(childName(`${name}-apply`, node.name), {
+                node, sshPrivateKey: args.sshPrivateKey,
                 create: script.apply(s => s.apply),
                 update: script.apply(s => s.apply),
                 delete: script.apply(s => s.remove),
                 stdin: tokenCsv,
-                logging: "stdoutAndStderr",
+                // The scripts print progress lines only; the tokens travel on stdin and are never printed.
+                output: "public",
                 // At most: wait for the old apiserver to stop, then for the new one to answer.
                 timeoutSeconds: settings.readyTimeoutSeconds * 2 + 60,
-            }, { parent: this, dependsOn: previous ? [previous] : [] });
+            }, { parent: this, dependsOn: previous ? [previous] : [], aliases: [legacyCommandAlias] });
             previous = apply;
             readyzUrls.push(pulumi.all([node.name, readyzUrl]));
         }
         this.readyzUrls = pulumi.all(readyzUrls).apply(pairs => Object.fromEntries(pairs));
 
-        const kubeconfigs = users.map((u, i) => tokens[i].token.apply(token => [u.name, renderKubeconfig({
+        const kubeconfigs = users.map((u, i) => tokens[i].apply(token => [u.name, renderKubeconfig({
             clusterName: cluster.name,
             server: cluster.apiServerUrl,
             caCertificatePem: cluster.caCertificatePem,

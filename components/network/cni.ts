@@ -13,7 +13,7 @@ import { checkIpPoolImmutable, IpPoolIdentity, renderIpPool } from "../../lib/ne
 import { K8sObject, parseManifest, splitCustomResourceDefinitions, tuneCalicoManifest, tuneFlannelManifest } from "../../lib/network/cniManifest";
 import { describeSource, loadManifestText } from "../../lib/network/manifestSource";
 import { FlannelCleanup } from "./flannelCleanup";
-import { SshNode } from "../sshNode";
+import { SshNode } from "../nodeCommand";
 
 export interface CniArgs {
     config: CniConfig;

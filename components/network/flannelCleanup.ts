@@ -6,13 +6,13 @@
 // Runs once; there is nothing to undo on destroy.
 
 import * as pulumi from "@pulumi/pulumi";
-import { RemoteCommand } from "../../providers";
 import {
     FlannelCleanupResult, FlannelClusterCleanupResult, parseFlannelCleanupResult, parseFlannelClusterCleanupResult,
     renderFlannelCleanupScript, renderFlannelClusterCleanupScript,
 } from "../../lib/network/flannelCleanup";
 import { asRoot } from "../../lib/network/shell";
-import { nodeConnection, SshNode } from "../sshNode";
+import { legacyCommandAlias } from "../legacyAliases";
+import { nodeCommand, SshNode } from "../nodeCommand";
 import { nodeResourceName } from "./sshTarget";
 
 export interface FlannelCleanupArgs {
@@ -36,25 +36,26 @@ export class FlannelCleanup extends pulumi.ComponentResource {
         super("kube-baseline:network:FlannelCleanup", name, {}, opts);
         const cp = args.controlPlaneNode;
         const timeoutSeconds = args.timeoutSeconds ?? 120;
-        const clusterStep = new RemoteCommand(`${name}-cluster`, {
-            connection: nodeConnection(cp, args.sshPrivateKey),
+        const clusterStep = nodeCommand(`${name}-cluster`, {
+            node: cp, sshPrivateKey: args.sshPrivateKey,
             create: asRoot(renderFlannelClusterCleanupScript({
                 node: cp.name,
                 kubeconfigPath: args.adminKubeconfigPath ?? "/etc/kubernetes/admin.conf",
                 kubectl: args.kubectl ?? "kubectl",
                 timeoutSeconds,
             }), cp.ssh.user),
-            logging: "stdoutAndStderr",
+            // Object names only.
+            output: "public",
             timeoutSeconds: timeoutSeconds + 60,
-        }, { parent: this });
-        // RemoteCommand keeps stdout secret; this script prints only object names.
-        this.cluster = pulumi.unsecret(clusterStep.stdout).apply(stdout => parseFlannelClusterCleanupResult(stdout, cp.name));
+        }, { parent: this, aliases: [legacyCommandAlias] });
+        this.cluster = clusterStep.stdout.apply(stdout => parseFlannelClusterCleanupResult(stdout, cp.name));
 
-        const results = args.nodes.map(node => new RemoteCommand(nodeResourceName(name, node), {
-            connection: nodeConnection(node, args.sshPrivateKey),
+        const results = args.nodes.map(node => nodeCommand(nodeResourceName(name, node), {
+            node, sshPrivateKey: args.sshPrivateKey,
             create: asRoot(renderFlannelCleanupScript({ node: node.name }), node.ssh.user),
-            logging: "stdoutAndStderr",
-        }, { parent: this, dependsOn: [clusterStep] }).stdout.apply(stdout => parseFlannelCleanupResult(stdout, node.name)));
+            output: "public",
+            timeoutSeconds: 120,
+        }, { parent: this, dependsOn: [clusterStep], aliases: [legacyCommandAlias] }).stdout.apply(stdout => parseFlannelCleanupResult(stdout, node.name)));
         this.results = pulumi.all(results);
         this.registerOutputs({ cluster: this.cluster, results: this.results });
     }

@@ -4,4 +4,4 @@ export { CalicoBgp, CalicoBgpArgs } from "./calicoBgp";
 export { FlannelCleanup, FlannelCleanupArgs } from "./flannelCleanup";
 export { KubeProxy, KubeProxyArgs } from "./kubeProxy";
 export { NodeKernel, NodeKernelArgs } from "./nodeKernel";
-export { SshNode } from "../sshNode";
+export { SshNode } from "../nodeCommand";

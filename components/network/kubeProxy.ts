@@ -11,13 +11,13 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { RemoteCommand } from "../../providers";
 import { KubeProxyConfig } from "../../lib/config/network";
 import { sha256Hex } from "../../lib/network/hash";
 import { editKubeProxyConfig, KUBE_PROXY_CONFIG_KEY, KUBE_PROXY_CONFIGMAP, KUBE_PROXY_NAMESPACE } from "../../lib/network/kubeProxyConfig";
 import { parseKubeProxySaveResult, renderKubeProxyRestoreScript, renderKubeProxySaveScript } from "../../lib/network/kubeProxyOriginal";
 import { asRoot, rootShellFromStdin } from "../../lib/network/shell";
-import { nodeConnection, SshNode } from "../sshNode";
+import { legacyCommandAlias } from "../legacyAliases";
+import { nodeCommand, SshNode } from "../nodeCommand";
 
 export const KUBE_PROXY_CONFIG_HASH_ANNOTATION = "kube-baseline.io/kube-proxy-config-sha256";
 const KUBE_PROXY_DAEMONSET = "kube-proxy";
@@ -64,16 +64,17 @@ export class KubeProxy extends pulumi.ComponentResource {
         // The save script goes in on stdin: a new version of it re-runs in place (and keeps the saved copy),
         // where a changed command line would replace the resource, restoring the original mid-run.
         const shell = rootShellFromStdin(cp.ssh.user);
-        const original = new RemoteCommand(`${name}-original`, {
-            connection: nodeConnection(cp, args.sshPrivateKey),
+        const original = nodeCommand(`${name}-original`, {
+            node: cp, sshPrivateKey: args.sshPrivateKey,
             create: shell,
             update: shell,
             stdin: renderKubeProxySaveScript(scriptOptions),
             delete: asRoot(renderKubeProxyRestoreScript(scriptOptions), cp.ssh.user),
-            logging: "stdoutAndStderr",
-        }, { parent: this });
-        // RemoteCommand keeps stdout secret; the script prints only a digest.
-        this.originalConfigSha256 = pulumi.unsecret(original.stdout).apply(stdout => parseKubeProxySaveResult(stdout, cp.name).sha256);
+            // The script prints only a digest.
+            output: "public",
+            timeoutSeconds: 300,
+        }, { parent: this, aliases: [legacyCommandAlias] });
+        this.originalConfigSha256 = original.stdout.apply(stdout => parseKubeProxySaveResult(stdout, cp.name).sha256);
 
         const configPatch = new k8s.core.v1.ConfigMapPatch(`${name}-config`, {
             metadata: {

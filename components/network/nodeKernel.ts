@@ -1,14 +1,14 @@
-// Kernel modules and sysctls on every node, over SSH and in parallel (one RemoteCommand per node, none
+// Kernel modules and sysctls on every node, over SSH and in parallel (one node command per node, none
 // depending on another). The effective values each node reports back are an output; a node whose
 // values differ from the request fails the update, and destroy restores the values found before.
 
 import * as pulumi from "@pulumi/pulumi";
-import { RemoteCommand } from "../../providers";
 import { CniConfig, KubeProxyConfig, NodeKernelConfig } from "../../lib/config/network";
 import { KernelSettings, kernelSettingsFor } from "../../lib/network/kernelSettings";
 import { KernelReadback, parseKernelReadback, renderKernelApplyScript, renderKernelRestoreScript } from "../../lib/network/kernelScripts";
 import { asRoot, rootShellFromStdin } from "../../lib/network/shell";
-import { nodeConnection, SshNode } from "../sshNode";
+import { legacyCommandAlias } from "../legacyAliases";
+import { nodeCommand, SshNode } from "../nodeCommand";
 import { nodeResourceName } from "./sshTarget";
 
 export interface NodeKernelArgs {
@@ -34,17 +34,17 @@ export class NodeKernel extends pulumi.ComponentResource {
             // The apply script goes in on stdin: a changed setting re-runs it in place (it converges),
             // where a changed command line would replace the resource and restore everything first.
             const shell = rootShellFromStdin(node.ssh.user);
-            const command = new RemoteCommand(nodeResourceName(name, node), {
-                connection: nodeConnection(node, args.sshPrivateKey),
+            const command = nodeCommand(nodeResourceName(name, node), {
+                node, sshPrivateKey: args.sshPrivateKey,
                 create: shell,
                 update: shell,
                 stdin: renderKernelApplyScript({ node: node.name }, this.settings),
                 delete: asRoot(renderKernelRestoreScript({ node: node.name }), node.ssh.user),
-                logging: "stdoutAndStderr",
-            }, { parent: this });
-            // RemoteCommand keeps stdout secret by default; this script prints only module states and
-            // sysctl values, which are meant to be a readable stack output.
-            return pulumi.unsecret(command.stdout).apply(stdout => parseKernelReadback(stdout, node.name));
+                // Module states and sysctl values: meant to be a readable stack output.
+                output: "public",
+                timeoutSeconds: 300,
+            }, { parent: this, aliases: [legacyCommandAlias] });
+            return command.stdout.apply(stdout => parseKernelReadback(stdout, node.name));
         });
         this.effective = pulumi.all(readbacks)
             .apply(list => Object.fromEntries(list.map(r => [r.node, r])));

@@ -24,6 +24,8 @@ export interface CertificateUserConfig {
     authentication: "x509" | "csr";
     groups: string[];
     validityHours: number;
+    /** Renew when fewer than this many hours of validity are left (a third of the validity). */
+    renewBeforeHours: number;
     key: KeySpec;
 }
 export interface TokenUserConfig {
@@ -535,7 +537,7 @@ function checkUsers(raw: RawUser[], policy: CertificatePolicy, breakGlass: Break
         if (u.validityHours !== undefined) checkValidity(`${at}.validityHours`, validityHours, policy.maxValidityHours, push);
         const key = u.key ? resolveKey(u.key) : policy.defaultKey;
         if (u.key) checkKey(`${at}.key`, key, push);
-        return { name: u.name, authentication: u.authentication, groups, validityHours, key };
+        return { name: u.name, authentication: u.authentication, groups, validityHours, renewBeforeHours: Math.max(1, Math.floor(validityHours / 3)), key };
     });
 }
 

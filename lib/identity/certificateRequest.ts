@@ -1,9 +1,15 @@
 // PKCS#10 certificate signing request (CSR) builder: subject CN=<user>, one O=<group> per group, signed with the
-// user's private key. Built with node's crypto and a few lines of DER, because the CSR API path needs a CSR
-// without any CA involved. Pure (RSA and Ed25519 signatures are deterministic; ECDSA ones are not, so callers
-// must not diff on the CSR text itself).
+// user's private key. Built with node's crypto and a few lines of DER: @pulumi/tls's CertRequest carries only one
+// organization, and Kubernetes reads every O as a group.
+//
+// Pure and deterministic: the same key and subject give the same bytes on every run. That matters, because the CSR
+// is an input (of tls.LocallySignedCert, whose certRequestPem replaces the certificate when it changes, and of the
+// CSR API command's stdin): a CSR that differed at each run would reissue every certificate at every `pulumi up`.
+// RSA PKCS#1 v1.5 and Ed25519 signatures are deterministic as they are; ECDSA is signed with the RFC 6979
+// deterministic nonce (@noble/curves), since node's crypto draws a random one.
 
-import { createPrivateKey, createPublicKey, sign, KeyObject, X509Certificate } from "crypto";
+import { p256, p384 } from "@noble/curves/nist";
+import { createHash, createPrivateKey, createPublicKey, sign, KeyObject, X509Certificate } from "crypto";
 
 export interface CsrSubject { commonName: string; organizations: string[] }
 
@@ -30,7 +36,7 @@ export function buildCsrPem(privateKeyPem: string, subject: CsrSubject): string 
     // version 0, subject, public key, no attributes ([0] empty).
     const info = sequence(integerZero(), name, spki, tlv(0xa0, Buffer.alloc(0)));
     const { algorithm, digest } = signatureAlgorithm(key);
-    const signature = sign(digest, info, key);
+    const signature = key.asymmetricKeyType === "ec" ? deterministicEcdsa(key, digest!, info) : sign(digest, info, key);
     const der = sequence(info, algorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
     const body = der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
     return `-----BEGIN CERTIFICATE REQUEST-----\n${body}\n-----END CERTIFICATE REQUEST-----\n`;
@@ -39,6 +45,14 @@ export function buildCsrPem(privateKeyPem: string, subject: CsrSubject): string 
 /** The certificate's notAfter as ISO 8601 (what the components export as the expiry). */
 export function certificateNotAfter(certificatePem: string): string {
     return new Date(new X509Certificate(certificatePem).validTo).toISOString();
+}
+
+/** ECDSA over the digest of `data` with the RFC 6979 nonce, DER-encoded as X.509 wants it. */
+function deterministicEcdsa(key: KeyObject, digest: string, data: Buffer): Buffer {
+    const curve = key.asymmetricKeyDetails?.namedCurve === "secp384r1" ? p384 : p256;
+    const scalar = Buffer.from(key.export({ format: "jwk" }).d as string, "base64url");
+    const hash = createHash(digest).update(data).digest();
+    return Buffer.from(curve.sign(hash, scalar, { prehash: false }).toDERRawBytes());
 }
 
 function signatureAlgorithm(key: KeyObject): { algorithm: Buffer; digest: string | null } {

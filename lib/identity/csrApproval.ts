@@ -20,6 +20,9 @@ export interface CsrApprovalInput {
     kubeconfigPath: string;
     kubectl: string;
     timeoutSeconds: number;
+    /** When the certificate's renewal came due (time.Rotating's timestamp): part of the script, so that a new one
+     *  re-runs it and issues a new certificate. */
+    renewal?: string;
 }
 
 /** A DNS-safe, stable CSR object name for a user and key: kube-baseline-<user>-<8 hex of the key digest>. */
@@ -52,6 +55,7 @@ export function csrApprovalScript(input: CsrApprovalInput): string {
     const [before, after] = json.split(placeholder);
     return [
         "set -eu",
+        ...(input.renewal !== undefined ? [`# renewal: ${input.renewal.replace(/[^0-9A-Za-z:.+-]/g, "")}`] : []),
         "umask 077",
         `export KUBECONFIG=${q(input.kubeconfigPath)}`,
         `kubectl=${q(input.kubectl)}`,

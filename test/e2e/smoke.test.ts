@@ -1,5 +1,6 @@
-// The toolchain end to end: `pulumi up` of a small program on the sandbox creates a Namespace, a private
-// key, a token and a file on a node; each effect is checked from outside; `pulumi destroy` removes them.
+// The toolchain end to end: `pulumi up` of a small program on the sandbox, one resource of each provider plugin
+// (kubernetes, tls, random, time, command): a Namespace, a private key, a token, a rotation and a file on a node;
+// each effect is checked from outside; `pulumi destroy` removes them.
 import * as fs from "fs";
 import * as path from "path";
 import { createTestStack, plaintextPrivateKeys, TestStack } from "./support/pulumiStack";
@@ -50,12 +51,17 @@ test("pulumi up creates each resource, visible from outside; destroy removes the
     const publicKeyPem = outputs.publicKeyPem.value as string;
     expect(publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     expect(outputs.tokenValue.secret).toBe(true);
-    expect(outputs.tokenValue.value).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    expect(outputs.tokenValue.value).toMatch(/^[a-z0-9]{22}$/);
+    // The rotation turns over a day from now.
+    const rotatesIn = Date.parse(outputs.rotationRfc3339.value as string) - Date.now();
+    expect(rotatesIn).toBeGreaterThan(23 * 3600_000);
+    expect(rotatesIn).toBeLessThan(25 * 3600_000);
+    expect(outputs.markerStdout.value).toBe("written");
     const state = smoke!.readState();
     expect(state.includes(outputs.tokenValue.value as string)).toBe(false);
     expect(plaintextPrivateKeys(state)).toEqual([]);
 
-    // RemoteCommand: the file exists on kb-w1 with the public key, and only there.
+    // The command: the file exists on kb-w1 with the public key, and only there.
     const worker = nodeNamed(desc, "kb-w1");
     expect(ssh(worker, `cat ${markerPath}`)).toBe(publicKeyPem);
     expect(ssh(nodeNamed(desc, "kb-w2"), `test -e ${markerPath} && echo present || echo absent`).trim()).toBe("absent");

@@ -69,6 +69,26 @@ describe("buildCsrPem", () => {
         });
     }
 
+    // The CSR is an input of tls.LocallySignedCert (a change replaces the certificate) and of the CSR API command:
+    // it must come out byte-identical for the same key and subject, ECDSA included (RFC 6979).
+    for (const [label, { key }] of Object.entries(keys)) {
+        test(`${label}: the same key and subject give the same CSR bytes every time; another subject another CSR`, () => {
+            const pem = key.export({ type: "pkcs8", format: "pem" }) as string;
+            const first = buildCsrPem(pem, { commonName: "test", organizations: ["ops"] });
+            expect(buildCsrPem(pem, { commonName: "test", organizations: ["ops"] })).toBe(first);
+            expect(buildCsrPem(pem, { commonName: "test", organizations: ["ops", "dev"] })).not.toBe(first);
+        });
+    }
+
+    test("reads the key formats @pulumi/tls writes (PKCS#1 RSA, SEC1 EC, PKCS#8 Ed25519)", () => {
+        const sec1 = keys["ECDSA P384"].key.export({ type: "sec1", format: "pem" }) as string;
+        const pkcs1 = keys["RSA 3072"].key.export({ type: "pkcs1", format: "pem" }) as string;
+        for (const pem of [sec1, pkcs1]) {
+            const csr = decode(buildCsrPem(pem, { commonName: "u", organizations: [] }));
+            expect(csr.attributes).toEqual([{ oid: CN, value: "u" }]);
+        }
+    });
+
     test("refuses an empty common name and over-long subject values", () => {
         const pem = keys["ECDSA P256"].key.export({ type: "pkcs8", format: "pem" }) as string;
         expect(() => buildCsrPem(pem, { commonName: "", organizations: [] })).toThrow(/empty/);

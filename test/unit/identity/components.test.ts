@@ -12,6 +12,14 @@ const CLIENT_PUB_PEM = CLIENT_KEY.publicKey.export({ type: "spki", format: "pem"
 const CA_KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIca-key-from-the-node\n-----END PRIVATE KEY-----\n";
 
 interface Registered { type: string; name: string; inputs: any }
+
+const TYPES = {
+    privateKey: "tls:index/privateKey:PrivateKey",
+    cert: "tls:index/locallySignedCert:LocallySignedCert",
+    randomString: "random:index/randomString:RandomString",
+    rotating: "time:index/rotating:Rotating",
+    command: "command:remote:Command",
+};
 const registered: Registered[] = [];
 let tokenCounter = 0;
 
@@ -19,13 +27,13 @@ pulumi.runtime.setMocks({
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: any } {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
         const state: any = { ...args.inputs };
-        if (args.type.endsWith(":PrivateKey")) Object.assign(state, { privateKeyPem: CLIENT_KEY_PEM, publicKeyPem: CLIENT_PUB_PEM });
-        if (args.type.endsWith(":ClientCertificate")) Object.assign(state, { certPem: TEST_CERTIFICATE_PEM, notAfter: "2126-10-29T17:13:16.000Z", csrPem: "CSR" });
-        if (args.type.endsWith(":KubeadmToken")) {
-            const id = `tok${String(tokenCounter++).padStart(3, "0")}`;
-            Object.assign(state, { token: `${id}.0123456789abcdef`, tokenId: id });
+        if (args.type === TYPES.privateKey) Object.assign(state, { privateKeyPem: CLIENT_KEY_PEM, publicKeyPem: CLIENT_PUB_PEM });
+        if (args.type === TYPES.cert) Object.assign(state, { certPem: TEST_CERTIFICATE_PEM, validityEndTime: "2126-10-29T17:13:16Z" });
+        if (args.type === TYPES.randomString) {
+            Object.assign(state, { result: `tok${String(tokenCounter++).padStart(3, "0")}0123456789abcdef` });
         }
-        if (args.type.endsWith(":RemoteCommand")) {
+        if (args.type === TYPES.rotating) Object.assign(state, { rfc3339: "2026-12-02T00:00:00Z" });
+        if (args.type === TYPES.command) {
             // What the node would print: the manifest (base64) for reads, the certificate for CSRs, the CA key.
             const stdout = args.name.includes("-read-") ? Buffer.from(KUBEADM_APISERVER_MANIFEST).toString("base64")
                 : args.name.endsWith("-csr") ? TEST_CERTIFICATE_PEM
@@ -114,7 +122,14 @@ function config(raw: unknown): IdentityConfig {
     return config!;
 }
 
-const DYN = "pulumi-nodejs:dynamic/kube-baseline";
+/** A CSR's subject as `openssl req -subject` would print it (O's in order, then CN), read with node's DER parsing. */
+function csrSubject(pem: string): string[] {
+    const der = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s/g, ""), "base64");
+    return [...der.toString("latin1").matchAll(/\x06\x03\x55\x04(\x0a|\x03)\x0c(.)/g)].map(m => {
+        const at = m.index! + m[0].length;
+        return `${m[1] === "\x0a" ? "O" : "CN"}=${der.subarray(at, at + m[2].charCodeAt(0)).toString("utf8")}`;
+    });
+}
 
 describe("X509User", () => {
     test("a key and a CA-signed client certificate under the component; kubeconfig secret, expiry plain", async () => {
@@ -123,13 +138,20 @@ describe("X509User", () => {
         const kubeconfig = await valueOf(x.kubeconfig);
         await settled();
         expect(childrenOf("kube-baseline:identity:X509User", "u-test")).toEqual(expect.arrayContaining([
-            { type: `${DYN}:PrivateKey`, name: "u-test-key" },
-            { type: `${DYN}:ClientCertificate`, name: "u-test-cert" },
+            { type: TYPES.privateKey, name: "u-test-key" },
+            { type: TYPES.cert, name: "u-test-cert" },
         ]));
         expect(inputsOf("u-test-key")).toMatchObject({ algorithm: "RSA", rsaBits: 4096 });
-        expect(inputsOf("u-test-cert")).toMatchObject({ commonName: "test", organizations: ["ops", "dev"], validityHours: 24, caKeyPem: CA_KEY_PEM });
-        expect(isSecretInput(rawInputsOf("u-test-cert").caKeyPem)).toBe(true);
-        expect(isSecretInput(rawInputsOf("u-test-cert").privateKeyPem)).toBe(true);
+        const cert = inputsOf("u-test-cert");
+        expect(cert).toMatchObject({
+            validityPeriodHours: 24, earlyRenewalHours: 8, caPrivateKeyPem: CA_KEY_PEM, caCertPem: TEST_CERTIFICATE_PEM,
+            allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+        });
+        // Every group is its own O; the CSR is public (no key in it) and the CA key a secret input.
+        expect(csrSubject(cert.certRequestPem)).toEqual(["O=ops", "O=dev", "CN=test"]);
+        expect(cert.certRequestPem).not.toContain("PRIVATE KEY");
+        expect(isSecretInput(rawInputsOf("u-test-cert").certRequestPem)).toBe(false);
+        expect(isSecretInput(rawInputsOf("u-test-cert").caPrivateKeyPem)).toBe(true);
         expect(kubeconfig).toContain(`client-key-data: ${Buffer.from(CLIENT_KEY_PEM).toString("base64")}`);
         expect(kubeconfig).toContain("current-context: test@kube-test");
         expect(await pulumi.isSecret(x.kubeconfig)).toBe(true);
@@ -150,18 +172,25 @@ describe("CsrApiUser", () => {
         const kubeconfig = await valueOf(c.kubeconfig);
         await settled();
         expect(childrenOf("kube-baseline:identity:CsrApiUser", "u-alice")).toEqual(expect.arrayContaining([
-            { type: `${DYN}:PrivateKey`, name: "u-alice-key" },
-            { type: `${DYN}:RemoteCommand`, name: "u-alice-csr" },
+            { type: TYPES.privateKey, name: "u-alice-key" },
+            { type: TYPES.rotating, name: "u-alice-renewal" },
+            { type: TYPES.command, name: "u-alice-csr" },
         ]));
+        // The renewal turns over renewBeforeHours (a third of 12) before the certificate ends.
+        expect(inputsOf("u-alice-renewal")).toMatchObject({ rotationHours: 8 });
         const cmd = inputsOf("u-alice-csr");
         expect(cmd.connection).toMatchObject({ host: "10.0.0.102", user: "ops", hostKey: NODES[1].ssh.hostKey });
+        expect(cmd.addPreviousOutputInEnv).toBe(false);
         expect(cmd.create).toMatch(/^sudo -n sh -c/);
         const script = scriptOf(cmd.create);
         expect(script).toContain('"signerName":"kubernetes.io/kube-apiserver-client"');
         expect(script).toContain('"expirationSeconds":43200');
         expect(script).toContain('"usages":["client auth"]');
         expect(script).toContain("certificate approve");
+        // The rotation's timestamp is part of the script: a turned-over rotation re-runs it.
+        expect(script).toContain("# renewal: 2026-12-02T00:00:00Z");
         expect(cmd.stdin).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
+        expect(csrSubject(cmd.stdin)).toEqual(["O=dev", "CN=alice"]);
         expect(cmd.stdin).not.toContain("PRIVATE KEY");
         expect(cmd.triggers).toEqual(["alice", "dev"]);
         expect(await valueOf(c.certificatePem)).toBe(TEST_CERTIFICATE_PEM);
@@ -187,13 +216,14 @@ describe("StaticTokens", () => {
         const kubeconfigs = await valueOf(t.kubeconfigs);
         await settled();
         expect(childrenOf("kube-baseline:identity:StaticTokens", "st").sort((a, b) => a.name.localeCompare(b.name))).toEqual([
-            { type: `${DYN}:RemoteCommand`, name: "st-apply-cp1" },
-            { type: `${DYN}:RemoteCommand`, name: "st-apply-cp2" },
-            { type: `${DYN}:RemoteCommand`, name: "st-read-cp1" },
-            { type: `${DYN}:RemoteCommand`, name: "st-read-cp2" },
-            { type: `${DYN}:KubeadmToken`, name: "st-token-li" },
-            { type: `${DYN}:KubeadmToken`, name: "st-token-wang" },
+            { type: TYPES.command, name: "st-apply-cp1" },
+            { type: TYPES.command, name: "st-apply-cp2" },
+            { type: TYPES.command, name: "st-read-cp1" },
+            { type: TYPES.command, name: "st-read-cp2" },
+            { type: TYPES.randomString, name: "st-token-li" },
+            { type: TYPES.randomString, name: "st-token-wang" },
         ]);
+        expect(inputsOf("st-token-wang")).toMatchObject({ length: 22, lower: true, numeric: true, upper: false, special: false });
 
         for (const node of ["cp1", "cp2"]) {
             const apply = inputsOf(`st-apply-${node}`);
@@ -210,7 +240,6 @@ describe("StaticTokens", () => {
             expect(hasTokenAuthFlag(patched, "/etc/kubernetes/auth/token.csv")).toBe(true);
             expect(applyScript).toContain("readyz_url='https://10.0.0.101:6443/readyz'");
             expect(scriptOf(apply.delete)).toContain("static tokens removed");
-            expect(apply.timeoutSeconds).toBe(660);
         }
         expect(inputsOf("st-apply-cp1").create).toMatch(/^sh -c/);
         expect(inputsOf("st-apply-cp2").create).toMatch(/^sudo -n sh -c/);
@@ -333,10 +362,12 @@ describe("Identity", () => {
         expect(await valueOf(id.certificateExpiry)).toEqual({ test: "2126-10-29T17:13:16.000Z", alice: "2126-10-29T17:13:16.000Z" });
         expect(await pulumi.isSecret(id.certificateExpiry)).toBe(false);
         // The CA key was read over SSH from the first control-plane node and handed to the certificate, as a secret.
-        expect(childrenOf("kube-baseline:identity:ClusterCaKey", "idn-ca-key")).toEqual([{ type: `${DYN}:RemoteCommand`, name: "idn-ca-key-read" }]);
+        expect(childrenOf("kube-baseline:identity:ClusterCaKey", "idn-ca-key")).toEqual([{ type: TYPES.command, name: "idn-ca-key-read" }]);
         expect(scriptOf(inputsOf("idn-ca-key-read").create)).toContain("cat '/etc/kubernetes/pki/ca.key'");
-        expect(inputsOf("idn-x509-test-cert").caKeyPem).toBe(CA_KEY_PEM);
-        expect(isSecretInput(rawInputsOf("idn-x509-test-cert").caKeyPem)).toBe(true);
+        // The key is the command's output: nothing of it is logged.
+        expect(inputsOf("idn-ca-key-read").logging).toBe("none");
+        expect(inputsOf("idn-x509-test-cert").caPrivateKeyPem).toBe(CA_KEY_PEM);
+        expect(isSecretInput(rawInputsOf("idn-x509-test-cert").caPrivateKeyPem)).toBe(true);
         expect(id.namespaces).toEqual(["dev"]);
     });
 
@@ -346,7 +377,7 @@ describe("Identity", () => {
         await valueOf(id.kubeconfigs);
         await settled();
         expect(registered.some(r => r.name === "idk-ca-key-read")).toBe(false);
-        expect(inputsOf("idk-x509-bob-cert").caKeyPem).toBe(CA_KEY_PEM);
+        expect(inputsOf("idk-x509-bob-cert").caPrivateKeyPem).toBe(CA_KEY_PEM);
         expect(registered.some(r => r.name.startsWith("idk-static-tokens"))).toBe(false);
     });
 });

@@ -19,7 +19,7 @@ const registered = installMocks(args => {
     if (args.type === "kubernetes:core/v1:ConfigMap" && args.id !== undefined) {
         return { data: { "config.conf": KUBEADM_KUBE_PROXY } };
     }
-    if (args.type.endsWith("RemoteCommand") || args.type === "pulumi-nodejs:dynamic:Resource") {
+    if (args.type === "command:remote:Command") {
         const node = args.name.split("-").pop();
         if (args.name.endsWith("flannel-cleanup-cluster")) {
             return { stdout: JSON.stringify({ node: "cp1", daemonSets: ["kube-flannel/kube-flannel-ds"], configMaps: ["kube-flannel/kube-flannel-cfg"] }) };

@@ -1,8 +1,12 @@
-// Smoke program: one resource from each provider the real program uses, with effects a test checks from
-// outside (kubectl for the Namespace, ssh for the file the RemoteCommand writes on a node).
+// Smoke program: one resource from each provider plugin the real program uses (kubernetes, tls, random, time,
+// command), with effects a test checks from outside (kubectl for the Namespace, ssh for the file the command
+// writes on a node).
+import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KubeadmToken, PrivateKey, RemoteCommand } from "../../../../providers";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import * as time from "@pulumiverse/time";
 
 interface SmokeNode { host: string; port: number; user: string; hostKey: string }
 
@@ -10,21 +14,23 @@ const config = new pulumi.Config("smoke");
 const provider = new k8s.Provider("sandbox", { kubeconfig: config.requireSecret("kubeconfig") });
 const namespace = new k8s.core.v1.Namespace("smoke", { metadata: { name: config.require("namespace") } }, { provider });
 
-const key = new PrivateKey("smoke-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
-const token = new KubeadmToken("smoke-token", {});
+const key = new tls.PrivateKey("smoke-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
+const token = new random.RandomString("smoke-token", { length: 22, upper: false, special: false }, { additionalSecretOutputs: ["result"] });
+const rotation = new time.Rotating("smoke-rotation", { rotationHours: 24 });
 
 const node = config.requireObject<SmokeNode>("node");
 const markerPath = config.require("markerPath");
 // The public key goes to the node through stdin; the file disappears on destroy.
-const marker = new RemoteCommand("smoke-marker", {
+const marker = new command.remote.Command("smoke-marker", {
     connection: { ...node, privateKey: config.requireSecret("sshPrivateKey") },
-    create: `umask 077 && cat > ${markerPath}.tmp && mv ${markerPath}.tmp ${markerPath}`,
+    create: `umask 077 && cat > ${markerPath}.tmp && mv ${markerPath}.tmp ${markerPath} && echo written`,
     delete: `rm -f ${markerPath}`,
     stdin: key.publicKeyPem,
+    addPreviousOutputInEnv: false,
 });
 
 export const namespaceName = namespace.metadata.name;
 export const publicKeyPem = key.publicKeyPem;
-export const tokenId = token.tokenId;
-export const tokenValue = token.token;
+export const tokenValue = token.result;
+export const rotationRfc3339 = rotation.rotationRfc3339;
 export const markerStdout = marker.stdout;
