@@ -169,10 +169,10 @@ function checkCluster(c: ClusterConfig, issues: Issues): void {
     }
     const url = apiServerUrlProblem(c.apiServerUrl);
     if (url !== undefined) issues.add(`${KEY}.apiServerUrl`, c.apiServerUrl, url);
-    if (!/^-----BEGIN CERTIFICATE-----\r?\n[\s\S]+\r?\n-----END CERTIFICATE-----\s*$/.test(c.caCertificatePem.trim() + "\n")) {
-        issues.add(`${KEY}.caCertificate`, c.caCertificatePem, "must be the PEM certificate of the cluster CA (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)");
-    } else if (/PRIVATE KEY/.test(c.caCertificatePem)) {
+    if (/PRIVATE KEY/.test(c.caCertificatePem)) {
         issues.add(`${KEY}.caCertificate`, c.caCertificatePem, "holds a private key; only the CA certificate belongs here (the key, if needed, goes in the secret kube-baseline:clusterCaKey)");
+    } else if (!/^-----BEGIN CERTIFICATE-----\r?\n[\s\S]+\r?\n-----END CERTIFICATE-----$/.test(c.caCertificatePem.trim())) {
+        issues.add(`${KEY}.caCertificate`, c.caCertificatePem, "must be the PEM certificate of the cluster CA (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)");
     }
     const pod = checkCidr(issues, `${KEY}.podCidr`, c.podCidr, POD_CIDR_PREFIX, "pod");
     const service = checkCidr(issues, `${KEY}.serviceCidr`, c.serviceCidr, SERVICE_CIDR_PREFIX, "service");

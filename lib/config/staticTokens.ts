@@ -5,7 +5,7 @@
 
 import { Issues } from "./configError";
 import { isHostName } from "./names";
-import { dedicatedDirectoryProblem, isInside, normalizeAbsolutePath, parentOf } from "./paths";
+import { dedicatedDirectoryProblem, isInside, normalizeAbsolutePath, parentOf, SYSTEM_DIRECTORIES } from "./paths";
 import { Bool, Int, Line, Optional, Settings, Static } from "./schema";
 
 export const StaticTokensSchema = Settings({
@@ -66,10 +66,14 @@ export function resolveStaticTokens(raw: Static<typeof StaticTokensSchema>, issu
     if (!PLAIN_FILE_NAME.test(cfg.fileName) || cfg.fileName.length > 255) {
         issues.add("staticTokens.fileName", cfg.fileName, "must be a plain file name (letters, digits, '.', '_', '-'), starting with a letter or digit");
     }
-    if (manifestPath !== undefined && (!MANIFEST_FILE.test(manifestPath) || parentOf(manifestPath) === "/")) {
+    let staticPodDirOk = manifestPath !== undefined;
+    if (manifestPath !== undefined && !MANIFEST_FILE.test(manifestPath)) {
         issues.add("staticTokens.manifestPath", manifestPath, "must be the apiserver's static pod manifest file (a .yaml, .yml or .json file in kubelet's manifest directory)");
+    } else if (manifestPath !== undefined && SYSTEM_DIRECTORIES.includes(parentOf(manifestPath))) {
+        issues.add("staticTokens.manifestPath", manifestPath, `is directly in the system directory ${parentOf(manifestPath)}; kubelet's manifest directory is a directory of its own such as /etc/kubernetes/manifests`);
+        staticPodDirOk = false;
     }
-    if (manifestPath !== undefined) {
+    if (manifestPath !== undefined && staticPodDirOk) {
         const staticPodDir = parentOf(manifestPath);
         for (const [field, dir] of [["directory", directory], ["backupDirectory", backupDirectory]] as const) {
             if (dir === undefined) continue;
