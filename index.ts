@@ -7,13 +7,15 @@ import * as path from "path";
 import { Identity } from "./components/identity";
 import { CalicoBgp, Cni, KubeProxy, NodeKernel } from "./components/network";
 import { DEFAULT_SANDBOX_DIR } from "./lib/config/cluster";
+import { readStackConfigValues } from "./lib/config/configValues";
 import { loadStackConfig } from "./lib/config/stackConfig";
 import { bgpOutput, cniOutput, namespacesOutput, tokenUsersOutput } from "./lib/outputs";
 
 const config = new pulumi.Config("kube-baseline");
 const sandboxDir = process.env.KUBE_BASELINE_SANDBOX_DIR ?? DEFAULT_SANDBOX_DIR;
+// Every kube-baseline:* key, so a misspelt one is an error; secret values are withheld from validation.
 const stackConfig = loadStackConfig(
-    key => config.getObject(key),
+    readStackConfigValues(pulumi.runtime.allConfig()),
     dir => fs.readFileSync(path.join(dir, "sandbox.json"), "utf8"),
     sandboxDir,
 );

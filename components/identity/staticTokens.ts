@@ -76,10 +76,10 @@ export class StaticTokens extends pulumi.ComponentResource {
                 const patchedManifest = patchApiserverManifest(m.text, { tokenFile: this.tokenFile, volumeName: DEFAULT_VOLUME_NAME });
                 return {
                     apply: remoteShellCommand(applyStaticTokensScript({
-                        paths, originalManifest: m.text, originalSha256: m.sha256, patchedManifest, wait: { ...wait, readyzUrl: url },
+                        paths, node: node.name, originalManifest: m.text, originalSha256: m.sha256, patchedManifest, wait: { ...wait, readyzUrl: url },
                     }), { sudo }),
                     remove: remoteShellCommand(removeStaticTokensScript({
-                        paths, originalSha256: m.sha256, patchedSha256: sha256Hex(Buffer.from(patchedManifest, "utf8")), wait: { ...wait, readyzUrl: url },
+                        paths, node: node.name, originalSha256: m.sha256, patchedSha256: sha256Hex(Buffer.from(patchedManifest, "utf8")), wait: { ...wait, readyzUrl: url },
                     }), { sudo }),
                 };
             });

@@ -1,7 +1,11 @@
-// The whole stack configuration, read once and validated before any resource is registered: one
-// ConfigError lists every bad key with its value, so nothing is half-applied by a bad config.
-import { ConfigIssue, ConfigError } from "./configError";
+// The whole stack configuration, read once and validated before any resource is registered: one ConfigError
+// lists every bad key, so nothing is half-applied by a bad config. Every kube-baseline:* key is read, so a
+// misspelt top-level key is an error (with a "did you mean") instead of a setting that silently vanishes.
+
 import { ResolvedCluster, resolveClusterConfig } from "./cluster";
+import { ConfigError, Issues } from "./configError";
+import { SECRET_CONFIG_KEYS, StackConfigValues } from "./configValues";
+import { unknownKeyMessage } from "./didYouMean";
 import { IDENTITY_CONFIG_KEYS, IdentityConfig, validateIdentityConfig } from "./identity";
 import { NETWORK_CONFIG_KEYS, NetworkConfig, validateNetworkConfig } from "./network";
 
@@ -12,33 +16,44 @@ export interface StackConfig {
     warnings: string[];
 }
 
-/** Reads one config key as an object (undefined when unset). */
-export type ReadKey = (key: string) => unknown;
+/** Every top-level key the program reads. */
+export const STACK_CONFIG_KEYS: readonly string[] = ["cluster", ...IDENTITY_CONFIG_KEYS, ...NETWORK_CONFIG_KEYS, ...SECRET_CONFIG_KEYS];
 
+/**
+ * Validates the stack's config (readStackConfigValues of pulumi.runtime.allConfig()). `readSandbox` returns the
+ * sandbox description text for `cluster: { source: sandbox }`. Throws one ConfigError with every problem.
+ */
 export function loadStackConfig(
-    read: ReadKey,
+    values: StackConfigValues,
     readSandbox: (dir: string) => string,
     sandboxDir?: string,
 ): StackConfig {
-    const issues: ConfigIssue[] = [];
+    const issues = new Issues();
+    for (const key of Object.keys(values)) {
+        if (!STACK_CONFIG_KEYS.includes(key)) issues.unknown(key, unknownKeyMessage(key, STACK_CONFIG_KEYS));
+    }
+    const pick = (keys: readonly string[]) => Object.fromEntries(keys.filter(k => values[k] !== undefined).map(k => [k, values[k]]));
 
-    const clusterResult = resolveClusterConfig(read("cluster"), readSandbox, sandboxDir);
-    issues.push(...clusterResult.issues);
-    const cluster = clusterResult.resolved;
+    const cluster = resolveClusterConfig(values.cluster, readSandbox, sandboxDir, issues).resolved;
+    if (cluster && cluster.credentials.kind === "config") {
+        for (const key of ["adminKubeconfig", "sshPrivateKey"] as const) {
+            if (values[key] === undefined) {
+                issues.add(key, undefined, `required for an explicit cluster: pulumi config set --secret kube-baseline:${key} < <file>`);
+            }
+        }
+    }
 
-    const networkRaw = Object.fromEntries(NETWORK_CONFIG_KEYS.map(k => [k, read(k)]).filter(([, v]) => v !== undefined));
-    const network = validateNetworkConfig(networkRaw, cluster && {
+    const network = validateNetworkConfig(pick(NETWORK_CONFIG_KEYS), cluster && {
         podCidr: cluster.cluster.podCidr,
         nodeNames: cluster.cluster.nodes.map(n => n.name),
     });
-    issues.push(...network.issues);
+    issues.issues.push(...network.issues);
 
-    const identityRaw = Object.fromEntries(IDENTITY_CONFIG_KEYS.map(k => [k, read(k)]).filter(([, v]) => v !== undefined));
-    const identity = validateIdentityConfig(identityRaw, { cni: network.config?.cni?.kind });
-    issues.push(...identity.issues);
+    const identity = validateIdentityConfig(pick(IDENTITY_CONFIG_KEYS), { cni: network.config?.cni?.kind });
+    issues.issues.push(...identity.issues);
 
-    if (issues.length > 0 || !cluster || !identity.config || !network.config) {
-        throw new ConfigError(issues);
+    if (issues.count > 0 || !cluster || !identity.config || !network.config) {
+        throw new ConfigError(issues.issues);
     }
     return { cluster, identity: identity.config, network: network.config, warnings: network.warnings };
 }

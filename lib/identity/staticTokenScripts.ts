@@ -9,6 +9,8 @@
 //  - remove: puts the backup back (only over the exact text kube-baseline wrote), waits until the apiserver
 //    answers and rejects the token again, then deletes the token file and the backup.
 // Tokens only ever travel on stdin; the scripts never print them. Scripts are POSIX sh with coreutils + curl.
+// The token and backup directories are kube-baseline's own (ownedDirectoryShell): a directory that exists and was
+// not created by kube-baseline is never chmod-ed or removed; the script fails, naming the node and the path.
 
 import { createHash } from "crypto";
 
@@ -30,6 +32,8 @@ export interface ApiserverWait {
 
 export interface ApplyStaticTokensInput {
     paths: StaticTokenPaths;
+    /** The node's name, in every failure message (default: the node's hostname). */
+    node?: string;
     /** The manifest exactly as the program read it, and its sha256 (hex). */
     originalManifest: string;
     originalSha256: string;
@@ -40,6 +44,8 @@ export interface ApplyStaticTokensInput {
 
 export interface RemoveStaticTokensInput {
     paths: StaticTokenPaths;
+    /** The node's name, in every failure message (default: the node's hostname). */
+    node?: string;
     originalSha256: string;
     patchedSha256: string;
     wait: ApiserverWait;
@@ -90,7 +96,7 @@ export function applyStaticTokensScript(input: ApplyStaticTokensInput): string {
     const patchedSha = sha256Hex(Buffer.from(input.patchedManifest, "utf8"));
     const manifestDir = dirName(paths.manifestPath);
     return [
-        ...preamble(paths, wait),
+        ...preamble(paths, wait, input.node),
         `original_sha=${q(input.originalSha256)}`,
         `patched_sha=${q(patchedSha)}`,
         `tmp_manifest=${q(`${manifestDir}/.${baseName(paths.manifestPath)}.kube-baseline.tmp`)}`,
@@ -111,9 +117,9 @@ export function applyStaticTokensScript(input: ApplyStaticTokensInput): string {
         "  fail \"$manifest changed since it was read (sha256 $current, expected $original_sha); nothing was written. Run pulumi refresh, then pulumi up again.\"",
         "fi",
         "",
-        "# 2. token.csv: directory 0700, file 0600, replaced atomically (temp file in the same directory + mv).",
-        "mkdir -p \"$token_dir\" \"$backup_dir\"",
-        "chmod 0700 \"$token_dir\" \"$backup_dir\"",
+        "# 2. token.csv: directory 0700 (kube-baseline's own), file 0600, replaced atomically (temp file + mv).",
+        "claim_dir \"$token_dir\"",
+        "claim_dir \"$backup_dir\"",
         "tmp_tokens=$(mktemp \"$token_dir/.tokens.XXXXXX\")",
         "cat > \"$tmp_tokens\"",
         "[ -s \"$tmp_tokens\" ] || fail \"no token data on stdin\"",
@@ -176,7 +182,7 @@ export function removeStaticTokensScript(input: RemoveStaticTokensInput): string
     checkSha(input.patchedSha256);
     const manifestDir = dirName(paths.manifestPath);
     return [
-        ...preamble(paths, wait),
+        ...preamble(paths, wait, input.node),
         `original_sha=${q(input.originalSha256)}`,
         `patched_sha=${q(input.patchedSha256)}`,
         `tmp_manifest=${q(`${manifestDir}/.${baseName(paths.manifestPath)}.kube-baseline.tmp`)}`,
@@ -198,11 +204,10 @@ export function removeStaticTokensScript(input: RemoveStaticTokensInput): string
         "  probe_header_from \"$token_file\"",
         "  wait_for \"the kube-apiserver at $readyz_url to run without the token file\" token_rejected || fail \"$waited\"",
         "fi",
-        "rm -f \"$token_file\"",
-        "rmdir \"$token_dir\" 2>/dev/null || true",
+        "# Only in kube-baseline's own directories: a token file elsewhere is not ours to delete.",
+        "if owned_dir \"$token_dir\"; then rm -f \"$token_file\"; release_dir \"$token_dir\"; fi",
         "if [ \"$restored\" = 1 ] || { [ -f \"$manifest\" ] && [ \"$(sha \"$manifest\")\" = \"$original_sha\" ]; }; then",
-        "  rm -f \"$backup\" \"$hdr\"",
-        "  rmdir \"$backup_dir\" 2>/dev/null || true",
+        "  if owned_dir \"$backup_dir\"; then rm -f \"$backup\" \"$hdr\"; release_dir \"$backup_dir\"; fi",
         "else",
         "  [ ! -f \"$backup\" ] || echo \"kube-baseline: $manifest was changed by someone else since; kept the old original at $backup\" >&2",
         "fi",
@@ -222,12 +227,13 @@ export function remoteShellCommand(script: string, options: { sudo: boolean }): 
 
 // ---------------------------------------------------------------------------------------------------------
 
-function preamble(paths: StaticTokenPaths, wait: ApiserverWait): string[] {
+function preamble(paths: StaticTokenPaths, wait: ApiserverWait, node?: string): string[] {
     checkWait(wait);
     const tokenDir = dirName(paths.tokenFile);
     return [
         "set -eu",
         "umask 077",
+        node === undefined ? "node=$(uname -n)" : `node=${q(node)}`,
         `manifest=${q(paths.manifestPath)}`,
         `token_file=${q(paths.tokenFile)}`,
         `token_dir=${q(tokenDir)}`,
@@ -240,9 +246,10 @@ function preamble(paths: StaticTokenPaths, wait: ApiserverWait): string[] {
         // The probe's Authorization header lives in a 0600 file, never on a command line.
         `hdr=${q(`${paths.backupDirectory}/.probe-header`)}`,
         "waited=''",
-        "fail() { echo \"kube-baseline: $*\" >&2; exit 1; }",
+        "fail() { printf 'kube-baseline: node %s: %s\\n' \"$node\" \"$*\" >&2; exit 1; }",
+        ...ownedDirectoryShell(),
         "sha() { sha256sum < \"$1\" | cut -d' ' -f1; }",
-        "probe_header_from() { mkdir -p \"$backup_dir\"; printf 'Authorization: Bearer %s\\n' \"$(head -n1 \"$1\" | cut -d, -f1)\" > \"$hdr\"; }",
+        "probe_header_from() { printf 'Authorization: Bearer %s\\n' \"$(head -n1 \"$1\" | cut -d, -f1)\" > \"$hdr\"; }",
         "http_code() { curl -sk -o /dev/null -w '%{http_code}' --max-time 5 \"$@\" \"$readyz_url\" 2>/dev/null || true; }",
         "apiserver_down() { [ \"$(http_code)\" = 000 ]; }",
         // 200 with a token means: up, ready, and this token file loaded (an unknown token gets 401).
@@ -257,6 +264,35 @@ function preamble(paths: StaticTokenPaths, wait: ApiserverWait): string[] {
         "    sleep \"$interval\"",
         "  done",
         "}",
+    ];
+}
+
+/** The file kube-baseline leaves in every directory it creates on a node: its proof of ownership. */
+export const OWNED_DIRECTORY_MARKER = ".kube-baseline-owned";
+
+/**
+ * Shell functions (they need `fail`) that keep kube-baseline's hands off directories it did not create:
+ *  - claim_dir DIR: creates DIR (mode 0700) with the ownership marker, or accepts DIR when it carries the marker;
+ *    any other existing DIR, or a symlink, is left as it is and the script fails naming the node and the path.
+ *  - owned_dir DIR: true when DIR is a real directory with the marker.
+ *  - release_dir DIR: removes the marker, then DIR if it is empty (the caller checked owned_dir).
+ */
+export function ownedDirectoryShell(): string[] {
+    const marker = q(OWNED_DIRECTORY_MARKER);
+    return [
+        `owned_dir() { [ -d "$1" ] && [ ! -L "$1" ] && [ -f "$1/"${marker} ]; }`,
+        "claim_dir() {",
+        "  if [ -L \"$1\" ]; then",
+        "    fail \"$1 is a symbolic link; refusing to change its mode or owner (kube-baseline only manages directories it creates)\"",
+        "  elif [ -e \"$1\" ] && ! owned_dir \"$1\"; then",
+        "    fail \"$1 exists and was not created by kube-baseline; refusing to change its mode or owner (configure a directory of its own)\"",
+        "  elif [ ! -e \"$1\" ]; then",
+        "    mkdir -p \"$1\"",
+        `    : > "$1/"${marker}`,
+        "  fi",
+        "  chmod 0700 \"$1\"",
+        "}",
+        `release_dir() { rm -f "$1/"${marker}; rmdir "$1" 2>/dev/null || true; }`,
     ];
 }
 

@@ -6,10 +6,10 @@ export function shellQuote(text: string): string {
     return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Kernel module names: letters, digits, "_" and "-" (what modprobe accepts). */
-export const MODULE_NAME = /^[A-Za-z0-9_-]+$/;
-/** Sysctl keys in dotted form, at least two segments, no "/" so they map to one /proc/sys path. */
-export const SYSCTL_KEY = /^[a-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/;
+/** Kernel module names: letters, digits, "_" and "-" (what modprobe accepts), never a leading "-" (an option). */
+export const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** Sysctl keys in dotted form, at least two segments, no "/" so they map to one /proc/sys path; no leading "-". */
+export const SYSCTL_KEY = /^[a-z0-9][a-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/;
 /** Sysctl values: words and numbers separated by single spaces ("4096 87380 16777216", "bbr"). */
 export const SYSCTL_VALUE = /^[A-Za-z0-9._:-]+( [A-Za-z0-9._:-]+)*$/;
 

@@ -1,4 +1,5 @@
 // The bench configs are configs the program accepts (its own validation), with the objects the issue asks for.
+import { readStackConfigValues } from "../../../lib/config/configValues";
 import { loadStackConfig } from "../../../lib/config/stackConfig";
 import { namespaceNetworkPolicies } from "../../../lib/identity/networkPolicyObjects";
 import { BenchConfig, BenchSandbox, namespaceSeriesConfig, nodeSeriesConfig, toConfigValues } from "../../../bench/scaleConfig";
@@ -16,13 +17,11 @@ const sandbox: BenchSandbox & { kubeconfigPath: string } = {
     })),
 };
 
-/** What the program does with a config: read each key as Pulumi would hand it over (JSON), validate it all. */
+/** What the program does with a config: read every key as Pulumi hands it over (allConfig: strings), validate it all. */
 function load(config: BenchConfig) {
     const values = toConfigValues(config);
-    return loadStackConfig(key => {
-        const v = values[`kube-baseline:${key}`];
-        return v === undefined ? undefined : JSON.parse(v.value);
-    }, () => JSON.stringify(sandbox));
+    const all = Object.fromEntries(Object.entries(values).map(([key, v]) => [key, v.value]));
+    return loadStackConfig(readStackConfigValues(all), () => JSON.stringify(sandbox));
 }
 
 test.each([1, 10, 200])("the namespace series at %i namespaces validates, one of each per namespace", n => {

@@ -145,12 +145,12 @@ describe("validateIdentityConfig: static tokens", () => {
 });
 
 describe("validateIdentityConfig: certificates and keys", () => {
-    test("validity not positive", () => {
-        const raw = devConfig();
-        raw.users[0].validityHours = 0;
-        expectIssue(raw, "kube-baseline:users[0].validityHours", 0, /positive whole number/);
-        raw.users[0].validityHours = -24;
-        expectIssue(raw, "kube-baseline:users[0].validityHours", -24, /positive whole number/);
+    test("validity not a positive whole number of hours, or above a year", () => {
+        for (const bad of [0, -24, 1.5, 8761]) {
+            const raw = devConfig();
+            raw.users[0].validityHours = bad;
+            expectIssue(raw, "kube-baseline:users[0].validityHours", bad, Number.isInteger(bad) ? /between 1 and 8760/ : /whole number/);
+        }
     });
     test("validity above the configured maximum", () => {
         const raw = devConfig();
@@ -200,7 +200,7 @@ describe("validateIdentityConfig: namespaces", () => {
     test("unknown Pod Security levels", () => {
         const raw = devConfig();
         raw.namespaces[0].podSecurity = { enforce: "strict" };
-        expectIssue(raw, "kube-baseline:namespaces[0].podSecurity.enforce", "strict", /unknown Pod Security level; use one of privileged, baseline, restricted/);
+        expectIssue(raw, "kube-baseline:namespaces[0].podSecurity.enforce", "strict", /must be one of "privileged", "baseline", "restricted"/);
     });
     test("a weaker level needs an exemption reason", () => {
         const raw = devConfig();
@@ -260,10 +260,11 @@ describe("validateIdentityConfig: RBAC", () => {
         raw.breakGlass.clusterAdminBindings = ["dashboard-admin"];
         expect(issuesOf(raw)).toEqual([]);
     });
-    test("escalating verbs and incomplete rules", () => {
+    test("escalating verbs make a role privileged: its binding needs break-glass; incomplete rules are refused", () => {
         const raw = devConfig();
         raw.rbac.roles[0].rules = [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind", "get"] }, { verbs: ["get"] }];
-        expectIssue(raw, "kube-baseline:rbac.roles[0].rules[0].verbs", ["bind", "get"], /bind let a subject grant itself more rights/);
+        expectIssue(raw, "kube-baseline:rbac.roleBindings[1].roleRef.name", "config-reader",
+            /Role "config-reader" in dev is privileged \(rbac\.roles\[0\]\.rules\[0\]\.verbs\[0\]: bind lets a subject grant itself more rights\).*breakGlass\.clusterAdminBindings/);
         expectIssue(raw, "kube-baseline:rbac.roles[0].rules[1].resources", undefined, /needs apiGroups/);
     });
     test("unknown role templates", () => {
@@ -284,13 +285,14 @@ describe("validateIdentityConfig: RBAC", () => {
 });
 
 describe("validateIdentityConfig: shape errors and reporting", () => {
-    test("wrong types and unknown keys name the key and the value", () => {
+    test("wrong types name the key and the value; unknown keys are named with a suggestion, their value hidden", () => {
         const raw = devConfig();
         raw.users[0].groups = "ops";
         raw.staticTokens.alowed = true;
         const issues = issuesOf(raw);
-        expect(issues).toContainEqual({ key: "kube-baseline:users[0].groups", value: "ops", message: "must be array" });
-        expect(issues).toContainEqual({ key: "kube-baseline:staticTokens.alowed", value: true, message: expect.stringMatching(/unknown setting/) });
+        expect(issues).toContainEqual({ key: "kube-baseline:users[0].groups", value: "ops", message: "must be a list" });
+        expect(issues).toContainEqual({ key: "kube-baseline:staticTokens.alowed", value: null, hideValue: true, message: "is not a known setting; did you mean allowed?" });
+        expect(formatIssues(issues)).toContain("kube-baseline:staticTokens.alowed = (not shown): is not a known setting; did you mean allowed?");
     });
     test("every issue is reported at once, and formats into one readable error", () => {
         const raw = devConfig();

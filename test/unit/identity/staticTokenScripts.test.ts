@@ -8,8 +8,8 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { patchApiserverManifest } from "../../../lib/identity/apiserverManifest";
 import {
-    applyStaticTokensScript, backupPath, decodeManifest, readManifestScript, remoteShellCommand, removeStaticTokensScript, sha256Hex,
-    StaticTokenPaths,
+    applyStaticTokensScript, backupPath, decodeManifest, OWNED_DIRECTORY_MARKER, readManifestScript, remoteShellCommand, removeStaticTokensScript,
+    sha256Hex, StaticTokenPaths,
 } from "../../../lib/identity/staticTokenScripts";
 import { KUBEADM_APISERVER_MANIFEST } from "./fixtures";
 
@@ -70,13 +70,13 @@ function restarts(node: Node): number {
 
 const WAIT = { readyzUrl: "https://10.0.0.101:6443/readyz", timeoutSeconds: 5, intervalSeconds: 1 };
 
-function scripts(node: Node, original = KUBEADM_APISERVER_MANIFEST) {
+function scripts(node: Node, original = KUBEADM_APISERVER_MANIFEST, nodeName = "cp1") {
     const patched = patchApiserverManifest(original, { tokenFile: node.paths.tokenFile, volumeName: "kube-baseline-static-tokens" });
     const originalSha256 = sha256Hex(original);
     return {
         patched,
-        apply: applyStaticTokensScript({ paths: node.paths, originalManifest: original, originalSha256, patchedManifest: patched, wait: WAIT }),
-        remove: removeStaticTokensScript({ paths: node.paths, originalSha256, patchedSha256: sha256Hex(patched), wait: WAIT }),
+        apply: applyStaticTokensScript({ paths: node.paths, node: nodeName, originalManifest: original, originalSha256, patchedManifest: patched, wait: WAIT }),
+        remove: removeStaticTokensScript({ paths: node.paths, node: nodeName, originalSha256, patchedSha256: sha256Hex(patched), wait: WAIT }),
     };
 }
 
@@ -128,8 +128,9 @@ describe("applyStaticTokensScript and removeStaticTokensScript", () => {
         expect(readFileSync(backupPath(n.paths), "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
         expect(readFileSync(`${n.state}/loaded`, "utf8")).toBe(TOKENS_1);
         expect(restarts(n)).toBe(1);
-        // No temp files left behind, no token in the output.
-        expect(spawnSync("sh", ["-c", `find ${n.root}/etc -name '.*'`], { encoding: "utf8" }).stdout).toBe("");
+        // No temp files left behind (only the markers of the two directories it created), no token in the output.
+        expect(spawnSync("sh", ["-c", `find ${n.root}/etc -name '.*' | sort`], { encoding: "utf8" }).stdout)
+            .toBe(`${n.root}/etc/kubernetes/auth/${OWNED_DIRECTORY_MARKER}\n${n.paths.backupDirectory}/${OWNED_DIRECTORY_MARKER}\n`);
         expect(r.stdout + r.stderr).not.toContain("0123456789abcdef");
     });
 
@@ -227,6 +228,99 @@ describe("applyStaticTokensScript and removeStaticTokensScript", () => {
         expect(r.stderr).toMatch(/no token data on stdin/);
         expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
     });
+});
+
+describe("directories kube-baseline did not create are never taken over", () => {
+    test("apply refuses an existing token directory without the marker: names node and path, changes nothing", () => {
+        const n = node();
+        const dir = `${n.root}/etc/kubernetes/auth`;
+        mkdirSync(dir, { mode: 0o755 });
+        chmodSync(dir, 0o755);
+        writeFileSync(`${dir}/someone-elses.conf`, "keep me\n");
+        const r = run(n, scripts(n).apply, TOKENS_1);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toBe(`kube-baseline: node cp1: ${dir} exists and was not created by kube-baseline; refusing to change its mode or owner (configure a directory of its own)\n`);
+        expect(statSync(dir).mode & 0o777).toBe(0o755);
+        expect(readFileSync(`${dir}/someone-elses.conf`, "utf8")).toBe("keep me\n");
+        expect(existsSync(n.paths.tokenFile)).toBe(false);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
+        expect(restarts(n)).toBe(0);
+    });
+
+    test("apply refuses an existing backup directory without the marker, and a symbolic link", () => {
+        const n = node();
+        mkdirSync(n.paths.backupDirectory, { mode: 0o750 });
+        chmodSync(n.paths.backupDirectory, 0o750);
+        let r = run(n, scripts(n).apply, TOKENS_1);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain(`node cp1: ${n.paths.backupDirectory} exists and was not created by kube-baseline`);
+        expect(statSync(n.paths.backupDirectory).mode & 0o777).toBe(0o750);
+        expect(readFileSync(n.paths.manifestPath, "utf8")).toBe(KUBEADM_APISERVER_MANIFEST);
+
+        const m = node();
+        mkdirSync(`${m.root}/elsewhere`, { mode: 0o755 });
+        mkdirSync(`${m.root}/etc/kubernetes`, { recursive: true });
+        spawnSync("ln", ["-s", `${m.root}/elsewhere`, `${m.root}/etc/kubernetes/auth`]);
+        r = run(m, scripts(m).apply, TOKENS_1);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain(`node cp1: ${m.root}/etc/kubernetes/auth is a symbolic link; refusing to change its mode or owner`);
+        expect(statSync(`${m.root}/elsewhere`).mode & 0o777).toBe(0o755);
+    });
+
+    test("remove leaves a token file in a directory it did not create alone", () => {
+        const n = node();
+        const dir = `${n.root}/etc/kubernetes/auth`;
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(n.paths.tokenFile, "not ours\n");
+        const r = run(n, scripts(n).remove);
+        expect(r.code).toBe(0);
+        expect(readFileSync(n.paths.tokenFile, "utf8")).toBe("not ours\n");
+    });
+
+    test("its own directories are reused on the next run and removed on destroy, marker and all", () => {
+        const n = node();
+        const s = scripts(n);
+        expect(run(n, s.apply, TOKENS_1).code).toBe(0);
+        expect(existsSync(`${n.root}/etc/kubernetes/auth/${OWNED_DIRECTORY_MARKER}`)).toBe(true);
+        expect(run(n, s.apply, TOKENS_2).code).toBe(0);
+        expect(run(n, s.remove).code).toBe(0);
+        expect(existsSync(`${n.root}/etc/kubernetes/auth`)).toBe(false);
+        expect(existsSync(n.paths.backupDirectory)).toBe(false);
+    });
+});
+
+describe("hostile values stay data in the rendered scripts", () => {
+    const HOSTILE = ["it's", "a\"b", "$(touch PWNED)", "`touch PWNED`", "x\ntouch PWNED", "-rf", "--help", "; touch PWNED #"];
+
+    test.each(HOSTILE)("a node name %j is printed as it is and never run", name => {
+        const n = node();
+        mkdirSync(`${n.root}/etc/kubernetes/auth`, { recursive: true });
+        const r = spawnSync("sh", ["-c", remoteShellCommand(scripts(n, KUBEADM_APISERVER_MANIFEST, name).apply, { sudo: false })],
+            { input: TOKENS_1, env: n.env, cwd: n.root, encoding: "utf8", timeout: 60000 });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr.startsWith(`kube-baseline: node ${name}: `)).toBe(true);
+        expect(existsSync(`${n.root}/PWNED`)).toBe(false);
+    });
+
+    test("token data on stdin with quotes, $(), backticks and dashes is written byte for byte, never run", () => {
+        const n = node();
+        const tokens = 'abcdef.0123456789abcdef,"$(touch PWNED)",`touch PWNED`,"-rf, it\'s"\n';
+        const r = spawnSync("sh", ["-c", remoteShellCommand(scripts(n).apply, { sudo: false })],
+            { input: tokens, env: n.env, cwd: n.root, encoding: "utf8", timeout: 60000 });
+        expect(r.status).toBe(0);
+        expect(readFileSync(n.paths.tokenFile, "utf8")).toBe(tokens);
+        expect(existsSync(`${n.root}/PWNED`)).toBe(false);
+    });
+
+    test.each(["/etc/kubernetes/it's", "/etc/$(reboot)", "/etc/`reboot`", "/etc/kubernetes/a\nb", "-rf", "/etc/kubernetes/a b", "/etc/../root"])(
+        "a path %j never reaches a script", bad => {
+            const paths = { tokenFile: "/etc/kubernetes/auth/token.csv", manifestPath: "/etc/kubernetes/manifests/kube-apiserver.yaml", backupDirectory: "/etc/kubernetes/kb" };
+            for (const field of ["tokenFile", "manifestPath", "backupDirectory"] as const) {
+                expect(() => readManifestScript({ ...paths, [field]: bad })).toThrow(/plain absolute path/);
+                expect(() => removeStaticTokensScript({ paths: { ...paths, [field]: bad }, originalSha256: "a".repeat(64), patchedSha256: "b".repeat(64), wait: WAIT }))
+                    .toThrow(/plain absolute path/);
+            }
+        });
 });
 
 describe("script builders", () => {

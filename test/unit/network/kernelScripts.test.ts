@@ -176,11 +176,39 @@ describe.each(SHELLS)("node kernel scripts under %s", shell => {
         expect(node.proc("net.ipv4.ip_forward")).toBe("0\n");
     });
 
-    test("node names with quotes stay data", () => {
-        const script = renderKernelApplyScript({ node: "it's", root: node.root }, settings);
-        const result = run(shell, node, script);
-        expect(result.status).toBe(0);
-        expect(JSON.parse(result.stdout.trim()).node).toBe("it's");
+    test.each(["it's", "a\"b", "$(touch PWNED)", "`touch PWNED`", "-rf", "--help", "; touch PWNED #"])(
+        "a node name %j stays data: reported as it is, never run", name => {
+            const result = spawnSync(shell, ["-s"], {
+                input: renderKernelApplyScript({ node: name, root: node.root }, settings), encoding: "utf8", cwd: node.root,
+                env: { ...process.env, PATH: `${node.bin}:${process.env.PATH}`, FAKE_ROOT: node.root },
+            });
+            expect(result.status).toBe(0);
+            expect(parseKernelReadback(result.stdout, name).node).toBe(name);
+            expect(fs.existsSync(path.join(node.root, "PWNED"))).toBe(false);
+        });
+
+    test("a node name with a newline stays data in failure messages", () => {
+        const name = "x\ntouch PWNED";
+        const result = spawnSync(shell, ["-s"], {
+            input: renderKernelApplyScript({ node: name, root: node.root }, { modules: [], sysctls: { "net.no.such": "1" } }), encoding: "utf8", cwd: node.root,
+            env: { ...process.env, PATH: `${node.bin}:${process.env.PATH}`, FAKE_ROOT: node.root },
+        });
+        expect(result.status).not.toBe(0);
+        expect(result.stderr).toContain(`node ${name}: sysctl net.no.such does not exist here`);
+        expect(fs.existsSync(path.join(node.root, "PWNED"))).toBe(false);
+    });
+});
+
+describe("hostile kernel settings never reach a script", () => {
+    const opts = { node: "node1" };
+    test.each(["-r", "--remove", "br_netfilter -r", "a;reboot", "$(reboot)", "`reboot`", "it's", "a\nb", ""])("module %j", module => {
+        expect(() => renderKernelApplyScript(opts, { modules: [module], sysctls: {} })).toThrow(/unsafe kernel module/);
+    });
+    test.each(["-w.net.core", "net.core.somaxconn;reboot", "net/../core", "net.$(id)", "net.`id`", "it's.x", "net.a\nb"])("sysctl key %j", key => {
+        expect(() => renderKernelApplyScript(opts, { modules: [], sysctls: { [key]: "1" } })).toThrow(/unsafe sysctl key/);
+    });
+    test.each(["1; reboot", "$(reboot)", "`reboot`", "it's", "a\"b", "1\n2", " 1", "1  2"])("sysctl value %j", value => {
+        expect(() => renderKernelApplyScript(opts, { modules: [], sysctls: { "net.core.somaxconn": value } })).toThrow(/unsafe value of net\.core\.somaxconn/);
     });
 });
 

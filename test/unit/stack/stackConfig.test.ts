@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError } from "../../../lib/config/configError";
+import { readStackConfigValues } from "../../../lib/config/configValues";
 import { loadStackConfig } from "../../../lib/config/stackConfig";
 
 const repo = path.resolve(__dirname, "../../..");
@@ -26,7 +27,7 @@ function stackFile(name: string): Record<string, unknown> {
 }
 
 function load(config: Record<string, unknown>) {
-    return loadStackConfig(key => config[`kube-baseline:${key}`], () => JSON.stringify(sandboxDescription));
+    return loadStackConfig(readStackConfigValues(config), () => JSON.stringify(sandboxDescription));
 }
 
 test("Pulumi.dev.yaml validates against the sandbox", () => {
@@ -57,7 +58,7 @@ test("a config with several bad keys fails once, naming each key and value", () 
 
 test("a missing sandbox is a clear error that says how to start it", () => {
     expect(() => loadStackConfig(
-        key => stackFile("Pulumi.dev.yaml")[`kube-baseline:${key}`],
+        readStackConfigValues(stackFile("Pulumi.dev.yaml")),
         dir => { throw new Error(`ENOENT: ${dir}/sandbox.json`); },
     )).toThrow(/kube-baseline:cluster\.source = "sandbox": cannot read the sandbox description .* npm run sandbox -- up/);
 });
@@ -75,7 +76,9 @@ test("an explicit cluster with a bad node IP and no control plane is refused", (
 
 test("Pulumi.prod.yaml validates as an explicit cluster with the production choices", () => {
     const config = stackFile("Pulumi.prod.yaml");
-    const stack = loadStackConfig(key => config[`kube-baseline:${key}`], () => {
+    // The secrets are set with `pulumi config set --secret`; validation only learns that they are set.
+    const secrets = { "kube-baseline:adminKubeconfig": "apiVersion: v1", "kube-baseline:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----" };
+    const stack = loadStackConfig(readStackConfigValues({ ...config, ...secrets }), () => {
         throw new Error("a production stack must not read the sandbox description");
     });
 
