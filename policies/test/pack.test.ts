@@ -40,6 +40,7 @@ describe("the policy pack", () => {
             "calico-route-reflector-redundancy",
             "namespace-default-deny-network-policy",
             "rbac-aggregated-cluster-roles",
+            "rbac-no-secret-read-in-token-namespaces",
             "secret-outputs",
             "workloads-no-host-access",
         ]);
