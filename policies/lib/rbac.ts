@@ -263,7 +263,7 @@ export function nodeWriteFindings(rules: unknown): RuleFinding[] {
     return permissionFindings(rules, [
         { apiGroup: "", resource: "nodes", verbs: WRITE_VERBS },
         { apiGroup: "", resource: "nodes/status", verbs: ["update", "patch"] },
-    ], "it rewrites node labels, taints, addresses or conditions: it draws pods (and their tokens) to a node of its choosing, or steers the API server's kubelet traffic");
+    ], "it rewrites node labels, taints, addresses or conditions, which draws pods (and their tokens) to a node of its choosing or steers the API server's kubelet traffic");
 }
 
 /** The API server's client-certificate signers: a certificate from them is a login as whatever name it holds. */

@@ -338,7 +338,7 @@ export function rbacNoPublicSubjects(enforcementLevel: EnforcementLevel = "manda
             const grants = roleName ? `${roleKind} '${roleName}'` : "its role";
             for (const subject of bindingSubjects(binding.props, namespaceOf(binding.props))) {
                 if ((subject.kind !== "User" && subject.kind !== "Group") || !config.publicSubjects.includes(subject.name)) continue;
-                report(`${bindingLabel(binding)} grants ${grants} to ${subject.kind} '${subject.name}': ${whoIs(subject.name)}.`);
+                report(`${bindingLabel(binding)} grants ${grants} to ${subject.kind} '${subject.name}', that is to ${whoIs(subject.name)}.`);
             }
         },
     }, enforcementLevel);
@@ -398,10 +398,10 @@ export function rbacNoSecretReadInTokenNamespaces(enforcementLevel: EnforcementL
             // What reading a ClusterRole grants: its own rules, or for an aggregated one those of what it pulls in.
             const clusterRoleReads = (name: string, sensitive: string[]): string[] => {
                 if (config.exemptRoles.includes(name)) return [];
-                if (config.secretReadingClusterRoles.includes(name)) return ["reads every Secret"];
+                if (config.secretReadingClusterRoles.includes(name)) return ["which reads every Secret"];
                 return clusterRoles.filter(r => metadataName(r.props) === name).flatMap(role => isAggregated(role.props)
                     ? aggregatedSources(role, clusterRoles).flatMap(({ source }) =>
-                        secretReadFindings(at(source.props, "rules"), sensitive).map(f => `aggregates ${roleLabel(source)}, whose ${f.message}`))
+                        secretReadFindings(at(source.props, "rules"), sensitive).map(f => `which aggregates ${roleLabel(source)}, whose ${f.message}`))
                     : secretReadFindings(at(role.props, "rules"), sensitive).map(f => `whose ${f.message}`));
             };
 
@@ -422,14 +422,14 @@ export function rbacNoSecretReadInTokenNamespaces(enforcementLevel: EnforcementL
                 if (isRoleBinding) {
                     if (ns === undefined || !isProtected(ns)) continue;
                     for (const read of clusterRoleReads(roleName, tokenNames(ns))) {
-                        report(`${bindingLabel(r)} in namespace '${ns}' grants ClusterRole '${roleName}', which ${read}; ${why(ns)}: its subjects read them and act as those accounts.`, r.urn);
+                        report(`${bindingLabel(r)} in namespace '${ns}' grants ClusterRole '${roleName}', ${read}; ${why(ns)}: its subjects read them and act as those accounts.`, r.urn);
                     }
                     continue;
                 }
                 const everywhere = [...new Set([...config.protectedNamespaces, ...tokens.keys()])];
                 if (everywhere.length === 0) continue;
                 for (const read of clusterRoleReads(roleName, tokenNames())) {
-                    report(`${bindingLabel(r)} grants ClusterRole '${roleName}' in every namespace, which ${read}; ${everywhere.map(why).join("; ")}: its subjects read them and act as those accounts.`, r.urn);
+                    report(`${bindingLabel(r)} grants ClusterRole '${roleName}' in every namespace, ${read}; ${everywhere.map(why).join("; ")}: its subjects read them and act as those accounts.`, r.urn);
                 }
             }
         },
