@@ -67,6 +67,10 @@ function roleLabel(role: CheckedResource): string {
     return `${kind} '${displayName(role.props, role.name)}'`;
 }
 
+function bindingLabel(binding: CheckedResource): string {
+    return `${CLUSTER_ROLE_BINDING_TYPES.includes(binding.type) ? "ClusterRoleBinding" : "RoleBinding"} '${displayName(binding.props, binding.name)}'`;
+}
+
 /** A policy that runs one rule analysis over Role/ClusterRole rules (aggregated roles: see the stack policy). */
 function ruleCheck(
     spec: {
@@ -249,7 +253,7 @@ export function rbacNoPrivilegedBindings(enforcementLevel: EnforcementLevel = "m
             privilegedGroups: stringList("Groups no binding may name unless allow-listed (default: system:masters)."),
         },
         check: (binding, config, report) => {
-            const label = `${CLUSTER_ROLE_BINDING_TYPES.includes(binding.type) ? "ClusterRoleBinding" : "RoleBinding"} '${displayName(binding.props, binding.name)}'`;
+            const label = bindingLabel(binding);
             const roleKind = knownString(at(binding.props, "roleRef", "kind"));
             const roleName = knownString(at(binding.props, "roleRef", "name"));
             const privilegedRole = roleKind === "ClusterRole" && roleName !== undefined && config.privilegedRoles.includes(roleName);
@@ -293,10 +297,6 @@ export function rbacClusterRoleBindingAllowList(enforcementLevel: EnforcementLev
             }
         },
     }, enforcementLevel);
-}
-
-function bindingLabel(binding: CheckedResource): string {
-    return `${CLUSTER_ROLE_BINDING_TYPES.includes(binding.type) ? "ClusterRoleBinding" : "RoleBinding"} '${displayName(binding.props, binding.name)}'`;
 }
 
 function isExemptBinding(binding: CheckedResource, exemptBindings: string[]): boolean {
