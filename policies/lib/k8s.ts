@@ -20,6 +20,7 @@ export function isPatchType(type: string): boolean {
 export const NAMESPACE_TYPES = withPatch("v1", "Namespace");
 export const SERVICE_ACCOUNT_TYPES = withPatch("v1", "ServiceAccount");
 export const NODE_TYPES = withPatch("v1", "Node");
+export const SECRET_TYPES = withPatch("v1", "Secret");
 export const NETWORK_POLICY_TYPE = k8sType("networking.k8s.io/v1", "NetworkPolicy");
 export const CSR_TYPE = k8sType("certificates.k8s.io/v1", "CertificateSigningRequest");
 

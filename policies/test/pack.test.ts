@@ -40,6 +40,7 @@ describe("the policy pack", () => {
             "calico-route-reflector-redundancy",
             "namespace-default-deny-network-policy",
             "rbac-aggregated-cluster-roles",
+            "rbac-no-secret-read-in-token-namespaces",
             "secret-outputs",
             "workloads-no-host-access",
         ]);
@@ -77,6 +78,31 @@ describe.each(["dev", "prod"])("config/%s.json", env => {
         for (const [name, entry] of Object.entries(config)) {
             const expected = env === "dev" && ADVISORY_IN_DEV.includes(name) ? "advisory" : "mandatory";
             expect({ name, level: entry.enforcementLevel }).toEqual({ name, level: expected });
+        }
+    });
+});
+
+describe("README's policy table", () => {
+    // One row per policy: | `name` [(stack)] | refuses | attack it stops | dev | prod | settings |
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const rows = readme.split("\n").filter(line => /^\| `[a-z0-9-]+`/.test(line)).map(line => line.split("|").map(cell => cell.trim()));
+    const rowOf = new Map(rows.map(cells => [/`([a-z0-9-]+)`/.exec(cells[1])![1], cells]));
+
+    it("lists every policy once, each with what it refuses and the attack it stops", () => {
+        expect(rows.map(cells => /`([a-z0-9-]+)`/.exec(cells[1])![1]).sort()).toEqual([...byName.keys()].sort());
+        for (const cells of rows) {
+            expect(cells).toHaveLength(8);
+            expect(cells[2].length).toBeGreaterThan(10);
+            expect(cells[3].length).toBeGreaterThan(10);
+        }
+    });
+
+    it("gives each policy the enforcement level of config/dev.json and config/prod.json, and marks the stack policies", () => {
+        const dev = readConfig("dev");
+        const prod = readConfig("prod");
+        for (const [name, cells] of rowOf) {
+            expect({ name, dev: cells[4], prod: cells[5] }).toEqual({ name, dev: dev[name].enforcementLevel, prod: prod[name].enforcementLevel });
+            expect({ name, stack: cells[1].includes("(stack)") }).toEqual({ name, stack: isStackPolicy(byName.get(name)!) });
         }
     });
 });

@@ -73,11 +73,13 @@ describe("the pack behind @pulumi/policy's analyzer server", () => {
         expect(secretOne).toEqual([]);
     });
 
-    it("reports a wildcard role as a mandatory violation of rbac-no-wildcards", async () => {
+    it("reports a wildcard role as a mandatory violation of rbac-no-wildcards (and of what '*' verbs include)", async () => {
         const diagnostics = await call(analyze, resourceRequest("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "wide", {
             metadata: { name: "wide" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["*"] }],
         }));
-        expect(diagnostics.map(d => [d.policy, d.mandatory])).toEqual([["rbac-no-wildcards", true], ["rbac-no-escalation-verbs", true]]);
+        expect(diagnostics.map(d => [d.policy, d.mandatory])).toEqual([
+            ["rbac-no-wildcards", true], ["rbac-no-escalation-verbs", true], ["rbac-no-workload-create", true],
+        ]);
     });
 
     it("runs every policy on preview-time unknowns without a \"can't run\" note", async () => {
@@ -100,6 +102,9 @@ describe("the pack behind @pulumi/policy's analyzer server", () => {
             { type: "kubernetes:core/v1:Pod", name: "pod", props: { metadata: { namespace: UNKNOWN }, spec: UNKNOWN } },
             { type: "kubernetes:crd.projectcalico.org/v1:BGPConfiguration", name: "bgp", props: { metadata: { name: "default" }, spec: { nodeToNodeMeshEnabled: UNKNOWN } } },
             { type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", name: "agg", props: { metadata: { name: "agg" }, aggregationRule: { clusterRoleSelectors: UNKNOWN } } },
+            { type: "kubernetes:core/v1:Secret", name: "token", props: { metadata: { name: "t", namespace: UNKNOWN }, type: UNKNOWN } },
+            { type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", name: "rb", props: { metadata: { name: "rb", namespace: UNKNOWN }, roleRef: { kind: "ClusterRole", name: "edit" } } },
+            { type: "kubernetes:rbac.authorization.k8s.io/v1:Role", name: "role", props: { metadata: { name: "r", namespace: "kube-system" }, rules: [{ apiGroups: [""], resources: UNKNOWN, verbs: ["get"] }] } },
         ]));
         expect(stack).toEqual([]);
     });

@@ -45,7 +45,9 @@ test("the dev stack's preview passes the pack; advisory findings are warnings", 
     }));
     timings.previewWithPack = withPack.seconds;
     const output = withPack.result.stdout;
-    // The dev stack has a static token user: CIS 1.2.2 is advisory in dev, so it warns without failing.
+    // The dev stack has a static token user: CIS 1.2.2 is advisory in dev, so it warns without failing. Every
+    // other policy is mandatory in dev (the escalation-path ones too, with Flannel exempt from rbac-no-node-writes):
+    // its pods-viewer role, bindings and the dashboard's token Secret must pass them all.
     expect(output).toMatch(/advisory[\s\S]*identity-no-static-tokens|identity-no-static-tokens[\s\S]*advisory/);
     expect(output).not.toMatch(/mandatory/i);
 });
@@ -54,6 +56,16 @@ test.each([
     ["wildcard-verbs", "rbac-no-wildcards"],
     ["cluster-admin-binding", "rbac-no-privileged-bindings"],
     ["privileged-pod", "workloads-no-host-access"],
+    // The escalation paths of issue 16.
+    ["pod-exec", "rbac-no-pod-exec"],
+    ["workload-create", "rbac-no-workload-create"],
+    ["token-request", "rbac-no-token-requests"],
+    ["csr-approval", "rbac-no-csr-approval"],
+    ["webhook-writes", "rbac-no-admission-webhook-writes"],
+    ["pv-writes", "rbac-no-persistent-volume-writes"],
+    ["node-writes", "rbac-no-node-writes"],
+    ["public-subject", "rbac-no-public-subjects"],
+    ["kube-system-secret-read", "rbac-no-secret-read-in-token-namespaces"],
 ])("a program with %s fails the preview, naming %s", async (kase, policy) => {
     const s = await violationStack(kase);
     const preview = s.stack.preview({ policyPacks: [pack], policyPackConfigs: [devPackConfig], onOutput: line => s.log.push(line) });
