@@ -9,6 +9,8 @@ import { CalicoBgp, Cni, KubeProxy, NodeKernel } from "./components/network";
 import { DEFAULT_SANDBOX_DIR } from "./lib/config/cluster";
 import { readStackConfigValues } from "./lib/config/configValues";
 import { loadStackConfig } from "./lib/config/stackConfig";
+import { CertificateUserConfig } from "./lib/config/identity";
+import { recordedExpiry, renewalNotices } from "./lib/identity/renewal";
 import { bgpOutput, cniOutput, namespacesOutput, tokenUsersOutput } from "./lib/outputs";
 
 const config = new pulumi.Config("kube-baseline");
@@ -20,6 +22,7 @@ const stackConfig = loadStackConfig(
     sandboxDir,
 );
 for (const warning of stackConfig.warnings) pulumi.log.warn(warning);
+announceRenewals(stackConfig.identity.users.filter((u): u is CertificateUserConfig => u.authentication !== "token"));
 
 const { cluster, credentials } = stackConfig.cluster;
 // Secrets: from the sandbox's files (mode 0600) or from secret stack config; never plaintext in state.
@@ -84,6 +87,25 @@ export const cni = cniOutput(network.cni, cluster.podCidr);
 export const bgp = bgpOutput(network.bgp);
 export const nodeKernel = kernelSettings ? kernelSettings.effective : {};
 export const kubeProxyMode = kubeProxy ? kubeProxy.mode : "unmanaged";
+
+/**
+ * Says which user certificates this update reissues and why, and warns about expired ones, from the expiries this
+ * stack recorded last time. The engine's builtin readStackOutputs reads them without storing anything (a
+ * StackReference would keep a copy of every output, kubeconfigs included, in the state).
+ */
+function announceRenewals(users: CertificateUserConfig[]) {
+    if (users.length === 0) return;
+    const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name: self }).then(
+        result => {
+            for (const notice of renewalNotices(recordedExpiry(result.outputs), users, new Date())) {
+                if (notice.severity === "warning") pulumi.log.warn(notice.message); else pulumi.log.info(notice.message);
+            }
+        },
+        // A stack that never ran has no outputs to read.
+        (error: unknown) => pulumi.log.debug(`no recorded certificate expiries: ${String(error)}`),
+    );
+}
 
 function requireControlPlaneNode() {
     // The cluster config is validated to have one; this only narrows the type.

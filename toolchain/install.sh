@@ -57,6 +57,28 @@ prepare_kubernetes_provider() {
         "$dest/provider-src/cmd/pulumi-resource-kubernetes" "$PULUMI_KUBERNETES_VERSION"
 }
 
+# The bridged plugins embed their Pulumi schema and bridge metadata, which the bridge's tfgen generates from the
+# Terraform provider: build the generator once per plugins digest (it links the same packages as the plugins), then
+# write the files into the staged module. terraform-provider-random's hash is unknown to the checksum database, so
+# go.sum must hold the pinned one (go then verifies the download against it).
+prepare_bridged_plugin() {
+    local name=$1 dest=$2 provider=${1#pulumi-resource-} tfgen log
+    grep -qF "${TERRAFORM_PROVIDER_RANDOM_MODULE/@/ } $TERRAFORM_PROVIDER_RANDOM_MODULE_SUM" "$dest/go.sum" ||
+        die "toolchain/plugins/go.sum does not pin $TERRAFORM_PROVIDER_RANDOM_MODULE at $TERRAFORM_PROVIDER_RANDOM_MODULE_SUM (pins.sh)"
+    tfgen="$TOOLCHAIN_DIR/pulumi-tfgen-bridged/$PLUGINS_DIGEST/pulumi-tfgen-bridged"
+    log="$TOOLCHAIN_DIR/build/pulumi-tfgen-bridged.log"
+    if [ ! -x "$tfgen" ]; then
+        mkdir -p "$(dirname "$tfgen")"
+        (cd "$dest" && CGO_ENABLED=0 go build -mod=readonly -trimpath -o "$tfgen.partial" -ldflags "-s -w" ./cmd/pulumi-tfgen-bridged) >"$log" 2>&1 ||
+            { tail -n 30 "$log" >&2; rm -f "$tfgen.partial"; die "building pulumi-tfgen-bridged failed; full log: $log"; }
+        mv "$tfgen.partial" "$tfgen"
+    fi
+    (cd "$dest" && "$tfgen" "$provider" schema --out "cmd/$name" --skip-docs --skip-examples) >>"$log" 2>&1 ||
+        { tail -n 30 "$log" >&2; die "generating the $provider schema failed; full log: $log"; }
+    [ -s "$dest/cmd/$name/schema.json" ] && [ -s "$dest/cmd/$name/bridge-metadata.json" ] ||
+        die "tfgen wrote no schema.json/bridge-metadata.json for $provider; full log: $log"
+}
+
 build_one() {
     local name=$1 module package ldflags target build_dir started
     module=$(component_field "$name" module)
@@ -79,6 +101,7 @@ build_one() {
     echo "toolchain: building $name $(component_version "$name") ..."
     build_dir="$TOOLCHAIN_DIR/build/$module"
     stage_module "$module" "$build_dir"
+    case " $BRIDGED_PLUGINS " in *" $name "*) prepare_bridged_plugin "$name" "$build_dir" ;; esac
     if [ "$name" = pulumi-resource-kubernetes ]; then
         prepare_kubernetes_provider "$build_dir"
     fi
@@ -99,7 +122,8 @@ build_one() {
 }
 
 # The launcher the Pulumi CLI runs for dynamic providers (plugin "pulumi-nodejs"): node on the program's own
-# @pulumi/pulumi dynamic-provider entry point.
+# @pulumi/pulumi dynamic-provider entry point. The program has no dynamic resources any more; a stack written before
+# it moved to @pulumi/tls/random/command still has some, and the upgrade deletes them through this launcher.
 install_node_launchers() {
     local dir
     dir=$(dirname "$(binary_path pulumi-language-nodejs)")
