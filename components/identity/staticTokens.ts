@@ -2,7 +2,8 @@
 // One random kubeadm-shaped token per user; token.csv rendered here and written over SSH to every control-plane
 // node; the kube-apiserver static pod manifest patched there (flag, read-only hostPath volume and mount).
 //
-// Tokens: one random.RandomString per user, in kubeadm's shape. Per node, one after the other (the control plane
+// Tokens: one random.RandomPassword per user, in kubeadm's shape (not RandomString: its ID is its value, in
+// plaintext in the state). Per node, one after the other (the control plane
 // never loses two apiservers at once):
 //   <name>-read-<node>:  reads the original manifest once (create-only: later runs keep what it read);
 //   <name>-apply-<node>: the patch is computed here in TypeScript from that text; the node swaps whole files
@@ -21,7 +22,7 @@ import {
     applyStaticTokensScript, decodeManifest, readManifestScript, remoteShellCommand, removeStaticTokensScript, sha256Hex,
     StaticTokenPaths,
 } from "../../lib/identity/staticTokenScripts";
-import { renderTokenCsv, TOKEN_RANDOM_STRING, tokenFromRandomString } from "../../lib/identity/tokenCsv";
+import { renderTokenCsv, TOKEN_RANDOM_CHARACTERS, tokenFromRandomCharacters } from "../../lib/identity/tokenCsv";
 import { legacyCommandAlias } from "../legacyAliases";
 import { nodeCommand, SshNode } from "../nodeCommand";
 import { childName, IdentityCluster } from "./target";
@@ -52,8 +53,8 @@ export class StaticTokens extends pulumi.ComponentResource {
         this.tokenFile = `${settings.directory}/${settings.fileName}`;
         const paths: StaticTokenPaths = { tokenFile: this.tokenFile, manifestPath: settings.manifestPath, backupDirectory: settings.backupDirectory };
 
-        const tokens = users.map(u => pulumi.secret(new random.RandomString(childName(`${name}-token`, u.name), TOKEN_RANDOM_STRING,
-            { parent: this, additionalSecretOutputs: ["result"] }).result.apply(tokenFromRandomString)));
+        const tokens = users.map(u => new random.RandomPassword(childName(`${name}-token`, u.name), TOKEN_RANDOM_CHARACTERS,
+            { parent: this }).result.apply(tokenFromRandomCharacters));
         const tokenCsv = pulumi.secret(pulumi.all(tokens).apply(values =>
             renderTokenCsv(users.map((u, i) => ({ token: values[i], user: u.name, uid: u.uid, groups: u.groups })))));
 

@@ -6,11 +6,11 @@ export interface TokenEntry { token: string; user: string; uid: string; groups: 
 /** kubeadm's token shape, which the program generates: 6 + 16 lowercase alphanumerics. */
 export const TOKEN_PATTERN = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
 
-/** random.RandomString's settings for a token's 22 characters (lowercase letters and digits only). */
-export const TOKEN_RANDOM_STRING = { length: 22, lower: true, numeric: true, upper: false, special: false } as const;
+/** random.RandomPassword's settings for a token's 22 characters (lowercase letters and digits only). */
+export const TOKEN_RANDOM_CHARACTERS = { length: 22, lower: true, numeric: true, upper: false, special: false } as const;
 
-/** The kubeadm-shaped token from TOKEN_RANDOM_STRING's 22 characters: the first 6, a dot, the other 16. */
-export function tokenFromRandomString(chars: string): string {
+/** The kubeadm-shaped token from TOKEN_RANDOM_CHARACTERS's 22 characters: the first 6, a dot, the other 16. */
+export function tokenFromRandomCharacters(chars: string): string {
     if (!/^[a-z0-9]{22}$/.test(chars)) throw new Error("a static token needs 22 lowercase alphanumeric characters");
     return `${chars.slice(0, 6)}.${chars.slice(6)}`;
 }

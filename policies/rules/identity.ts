@@ -13,6 +13,7 @@ import {
     TLS_LOCALLY_SIGNED_CERT_TYPE,
     TLS_PRIVATE_KEY_TYPE,
 } from "../lib/identity";
+import { csrOrganizations } from "../lib/csrSubject";
 import { CSR_TYPE } from "../lib/k8s";
 import { CheckedResource, resourcePolicy } from "../lib/policy";
 import { at, isUnknown, knownArray, knownNumber, knownString, knownStrings } from "../lib/values";
@@ -150,8 +151,14 @@ export interface SystemMastersConfig {
     forbiddenOrganizations: string[];
 }
 
-/** The organizations (groups) a certificate asks for: known ones only. Pure. */
-export function certificateOrganizations(type: string, props: unknown): string[] {
+/**
+ * The organizations (groups) a certificate asks for: known ones only; undefined when a request is there but cannot
+ * be read. Pure. A tls LocallySignedCert signs the subject of its certRequestPem; a CSR-API user's node command
+ * carries its request on stdin.
+ */
+export function certificateOrganizations(type: string, props: unknown): string[] | undefined {
+    if (type === TLS_LOCALLY_SIGNED_CERT_TYPE) return csrOrganizations(knownString(at(props, "certRequestPem")) ?? "");
+    if (COMMAND_TYPES.includes(type)) return csrOrganizations(knownString(at(props, "stdin")) ?? "");
     if (type === TLS_CERT_REQUEST_TYPE) {
         const single = knownString(at(props, "subject", "organization"));
         // Older @pulumi/tls versions took a list of subjects.
@@ -167,7 +174,7 @@ export function identityNoSystemMastersCertificates(enforcementLevel: Enforcemen
         description: "No user certificate carries the organization system:masters (cluster-admin that RBAC cannot revoke) unless breakGlass is set.",
         remediationSteps: "Give the user a normal group bound to a least-privilege role; for an emergency, set breakGlass: true in the pack config for that change only.",
         severity: "critical",
-        types: [...DYNAMIC_TYPES, TLS_CERT_REQUEST_TYPE],
+        types: [...DYNAMIC_TYPES, TLS_CERT_REQUEST_TYPE, TLS_LOCALLY_SIGNED_CERT_TYPE, ...COMMAND_TYPES],
         defaults: { breakGlass: false, forbiddenOrganizations: ["system:masters"] },
         schema: {
             breakGlass: { type: "boolean", description: "Allow certificates in the forbidden organizations (a reviewed emergency change)." },
@@ -176,10 +183,16 @@ export function identityNoSystemMastersCertificates(enforcementLevel: Enforcemen
         check: (cert, config, report) => {
             if (config.breakGlass) return;
             const kind = identityKindOf(cert.type, cert.name, cert.props);
-            if (kind !== "ClientCertificate" && kind !== "CertRequest") return;
-            for (const org of certificateOrganizations(cert.type, cert.props)) {
+            const isCommand = COMMAND_TYPES.includes(cert.type);
+            if (kind !== "ClientCertificate" && kind !== "CertRequest" && !isCommand) return;
+            const organizations = certificateOrganizations(cert.type, cert.props);
+            if (organizations === undefined) {
+                report(`${isCommand ? `Command '${cert.name}'` : label(cert, kind!)}: carries a certificate request whose subject cannot be read; the pack cannot tell which groups it asks for.`);
+                return;
+            }
+            for (const org of organizations) {
                 if (config.forbiddenOrganizations.includes(org)) {
-                    report(`${label(cert, kind)}: organization '${org}' makes the holder cluster-admin through a built-in binding RBAC cannot restrict; set breakGlass only for a reviewed emergency.`);
+                    report(`${isCommand ? `Command '${cert.name}' (a certificate request on stdin)` : label(cert, kind!)}: organization '${org}' makes the holder cluster-admin through a built-in binding RBAC cannot restrict; set breakGlass only for a reviewed emergency.`);
                 }
             }
         },

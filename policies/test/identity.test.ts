@@ -5,7 +5,25 @@ import {
     identityNoSystemMastersCertificates,
 } from "../rules/identity";
 import { identityKindOf } from "../lib/identity";
+import { execFileSync } from "child_process";
+import { generateKeyPairSync } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { csrOrganizations } from "../lib/csrSubject";
 import { runResource, UNKNOWN } from "./harness";
+
+/** A CSR made by openssl (not by the program's own builder) with the given subject. */
+function opensslCsr(subject: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-csr-"));
+    try {
+        const key = path.join(dir, "key.pem");
+        fs.writeFileSync(key, generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }));
+        return execFileSync("openssl", ["req", "-new", "-key", key, "-subj", subject, "-utf8"], { encoding: "utf8" });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
 
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 // kube-baseline's dynamic resources name their module and type.
@@ -140,6 +158,37 @@ describe("identity-no-system-masters-certificates", () => {
     it("does not crash on unknown organizations", async () => {
         expect(await runResource(policy, cert(UNKNOWN))).toEqual([]);
         expect(await runResource(policy, cert([UNKNOWN, "system:masters"]))).toHaveLength(1);
+    });
+
+    // kube-baseline builds its own CSRs (one O per group): tls.LocallySignedCert signs the subject of certRequestPem,
+    // and a CSR-API user's node command carries the request on stdin.
+    const masters = opensslCsr("/O=dev/O=system:masters/CN=mallory");
+    const ordinary = opensslCsr("/O=dev/O=ops/CN=alice");
+    it("reads every O of a CSR, whoever made it", () => {
+        expect(csrOrganizations(masters)).toEqual(["dev", "system:masters"]);
+        expect(csrOrganizations(ordinary)).toEqual(["dev", "ops"]);
+        expect(csrOrganizations("no request here")).toEqual([]);
+        expect(csrOrganizations("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----")).toBeUndefined();
+    });
+
+    it("flags a LocallySignedCert whose request asks for system:masters", async () => {
+        expect(await runResource(policy, { type: TLS_CERT, name: "mallory-cert", props: { certRequestPem: masters } }))
+            .toEqual([expect.stringMatching(/organization 'system:masters'/)]);
+        expect(await runResource(policy, { type: TLS_CERT, name: "alice-cert", props: { certRequestPem: ordinary } })).toEqual([]);
+        expect(await runResource(policy, { type: TLS_CERT, name: "later", props: { certRequestPem: UNKNOWN } })).toEqual([]);
+    });
+
+    it("flags a node command that hands the CSR API a request for system:masters", async () => {
+        const command = (stdin: unknown) => ({ type: "command:remote:Command", name: "u-mallory-csr", props: { create: "sh -c ...", stdin } });
+        expect(await runResource(policy, command(masters))).toEqual([expect.stringMatching(/Command 'u-mallory-csr'.*system:masters/)]);
+        expect(await runResource(policy, command(ordinary))).toEqual([]);
+        expect(await runResource(policy, command("token,user,1,dev\n"))).toEqual([]);
+    });
+
+    it("flags a request it cannot read rather than passing it", async () => {
+        const broken = "-----BEGIN CERTIFICATE REQUEST-----\nMIIBAAAA\n-----END CERTIFICATE REQUEST-----";
+        expect(await runResource(policy, { type: TLS_CERT, name: "odd", props: { certRequestPem: broken } }))
+            .toEqual([expect.stringMatching(/cannot be read/)]);
     });
 });
 

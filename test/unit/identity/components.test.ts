@@ -16,7 +16,7 @@ interface Registered { type: string; name: string; inputs: any }
 const TYPES = {
     privateKey: "tls:index/privateKey:PrivateKey",
     cert: "tls:index/locallySignedCert:LocallySignedCert",
-    randomString: "random:index/randomString:RandomString",
+    randomPassword: "random:index/randomPassword:RandomPassword",
     rotating: "time:index/rotating:Rotating",
     command: "command:remote:Command",
 };
@@ -29,7 +29,7 @@ pulumi.runtime.setMocks({
         const state: any = { ...args.inputs };
         if (args.type === TYPES.privateKey) Object.assign(state, { privateKeyPem: CLIENT_KEY_PEM, publicKeyPem: CLIENT_PUB_PEM });
         if (args.type === TYPES.cert) Object.assign(state, { certPem: TEST_CERTIFICATE_PEM, validityEndTime: "2126-10-29T17:13:16Z" });
-        if (args.type === TYPES.randomString) {
+        if (args.type === TYPES.randomPassword) {
             Object.assign(state, { result: `tok${String(tokenCounter++).padStart(3, "0")}0123456789abcdef` });
         }
         if (args.type === TYPES.rotating) Object.assign(state, { rfc3339: "2026-12-02T00:00:00Z" });
@@ -220,8 +220,8 @@ describe("StaticTokens", () => {
             { type: TYPES.command, name: "st-apply-cp2" },
             { type: TYPES.command, name: "st-read-cp1" },
             { type: TYPES.command, name: "st-read-cp2" },
-            { type: TYPES.randomString, name: "st-token-li" },
-            { type: TYPES.randomString, name: "st-token-wang" },
+            { type: TYPES.randomPassword, name: "st-token-li" },
+            { type: TYPES.randomPassword, name: "st-token-wang" },
         ]);
         expect(inputsOf("st-token-wang")).toMatchObject({ length: 22, lower: true, numeric: true, upper: false, special: false });
 

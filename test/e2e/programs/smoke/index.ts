@@ -15,7 +15,8 @@ const provider = new k8s.Provider("sandbox", { kubeconfig: config.requireSecret(
 const namespace = new k8s.core.v1.Namespace("smoke", { metadata: { name: config.require("namespace") } }, { provider });
 
 const key = new tls.PrivateKey("smoke-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
-const token = new random.RandomString("smoke-token", { length: 22, upper: false, special: false }, { additionalSecretOutputs: ["result"] });
+// RandomPassword, not RandomString: a RandomString's ID is its value, in plaintext in the state.
+const token = new random.RandomPassword("smoke-token", { length: 22, upper: false, special: false });
 const rotation = new time.Rotating("smoke-rotation", { rotationHours: 24 });
 
 const node = config.requireObject<SmokeNode>("node");
