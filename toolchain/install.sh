@@ -29,10 +29,16 @@ require_go() {
 
 # Copies a module to a scratch build directory outside the repo, so builds never write into the checkout.
 stage_module() {
-    local module=$1 dest=$2
+    local module=$1 dest=$2 src local_module
+    src=$(module_dir "$module")
     rm -rf "$dest"
     mkdir -p "$dest"
-    cp -r "$(module_dir "$module")/." "$dest/"
+    cp -r "$src/." "$dest/"
+    # A project module it replaces with a sibling path (=> ../lifeline) is copied beside it, where that path points.
+    for local_module in $(sed -n 's#.*=> *\.\./\([A-Za-z0-9._-]*\) *$#\1#p' "$src/go.mod"); do
+        rm -rf "$(dirname "$dest")/$local_module"
+        cp -r "$src/../$local_module" "$(dirname "$dest")/$local_module"
+    done
 }
 
 # pulumi-resource-kubernetes embeds schema-embed.json and terraform-mapping-embed.json, which its repository

@@ -59,14 +59,14 @@ module_dir() {
     esac
 }
 
-# The shim has no release version: it is identified by a digest of what it is built from (tests excluded), so
-# editing it builds a new one.
+# The shim has no release version: it is identified by a digest of what it is built from (tests excluded): its
+# own module and the lifeline module it uses. Editing either builds a new one.
 langhost_shim_digest() (
-    cd "$toolchain_here/langhost-shim" || exit 1
+    cd "$toolchain_here" || exit 1
     export LC_ALL=C
-    local sum=(sha256sum) files=(go.mod go.sum) f
+    local sum=(sha256sum) files=() f
     command -v sha256sum >/dev/null 2>&1 || sum=(shasum -a 256)
-    for f in *.go; do
+    for f in langhost-shim/go.mod langhost-shim/go.sum langhost-shim/*.go lifeline/go.mod lifeline/go.sum lifeline/*.go; do
         case "$f" in
             *_test.go) ;;
             *) files+=("$f") ;;
