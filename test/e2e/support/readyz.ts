@@ -1,0 +1,64 @@
+// Watches the sandbox apiserver's /readyz (as the sandbox admin) once a second, for tests that must show the
+// apiserver stayed ready while something else happened.
+import * as fs from "fs";
+import * as https from "https";
+import * as YAML from "yaml";
+import { SandboxDescription } from "./sandbox";
+
+export interface ReadyzSample {
+    at: number;
+    ready: boolean;
+    /** The HTTP status and body, or the connection error. */
+    detail: string;
+}
+
+export interface ReadyzMonitor {
+    samples: ReadyzSample[];
+    stop(): Promise<void>;
+}
+
+export function monitorReadyz(desc: SandboxDescription, intervalMs = 1000): ReadyzMonitor {
+    const kubeconfig = YAML.parse(fs.readFileSync(desc.kubeconfigPath, "utf8")) as {
+        users: Array<{ user: Record<string, string> }>;
+    };
+    const user = kubeconfig.users[0].user;
+    const agent = new https.Agent({
+        ca: desc.caCertPem,
+        cert: Buffer.from(user["client-certificate-data"], "base64"),
+        key: Buffer.from(user["client-key-data"], "base64"),
+        keepAlive: false,
+    });
+    const samples: ReadyzSample[] = [];
+    let stopped = false;
+    const probe = () => new Promise<void>(resolve => {
+        const at = Date.now();
+        const req = https.get(`${desc.apiServerEndpoint}/readyz`, { agent, timeout: intervalMs * 2 }, res => {
+            let body = "";
+            res.on("data", chunk => { body += chunk; });
+            res.on("end", () => {
+                samples.push({ at, ready: res.statusCode === 200, detail: `${res.statusCode} ${body.trim().slice(0, 200)}` });
+                resolve();
+            });
+        });
+        req.on("timeout", () => req.destroy(new Error(`no answer within ${intervalMs * 2} ms`)));
+        req.on("error", err => {
+            samples.push({ at, ready: false, detail: err.message });
+            resolve();
+        });
+    });
+    const loop = (async () => {
+        while (!stopped) {
+            const started = Date.now();
+            await probe();
+            await new Promise(r => setTimeout(r, Math.max(0, intervalMs - (Date.now() - started))));
+        }
+    })();
+    return {
+        samples,
+        stop: async () => {
+            stopped = true;
+            await loop;
+            agent.destroy();
+        },
+    };
+}
