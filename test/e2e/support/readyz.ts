@@ -17,7 +17,8 @@ export interface ReadyzMonitor {
     stop(): Promise<void>;
 }
 
-export function monitorReadyz(desc: SandboxDescription, intervalMs = 1000): ReadyzMonitor {
+/** A probe that gets no answer within timeoutMs counts as not ready (generous: the machine may be busy). */
+export function monitorReadyz(desc: SandboxDescription, intervalMs = 1000, timeoutMs = 5000): ReadyzMonitor {
     const kubeconfig = YAML.parse(fs.readFileSync(desc.kubeconfigPath, "utf8")) as {
         users: Array<{ user: Record<string, string> }>;
     };
@@ -32,7 +33,7 @@ export function monitorReadyz(desc: SandboxDescription, intervalMs = 1000): Read
     let stopped = false;
     const probe = () => new Promise<void>(resolve => {
         const at = Date.now();
-        const req = https.get(`${desc.apiServerEndpoint}/readyz`, { agent, timeout: intervalMs * 2 }, res => {
+        const req = https.get(`${desc.apiServerEndpoint}/readyz`, { agent, timeout: timeoutMs }, res => {
             let body = "";
             res.on("data", chunk => { body += chunk; });
             res.on("end", () => {
@@ -40,7 +41,7 @@ export function monitorReadyz(desc: SandboxDescription, intervalMs = 1000): Read
                 resolve();
             });
         });
-        req.on("timeout", () => req.destroy(new Error(`no answer within ${intervalMs * 2} ms`)));
+        req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
         req.on("error", err => {
             samples.push({ at, ready: false, detail: err.message });
             resolve();
