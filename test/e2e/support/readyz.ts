@@ -33,19 +33,22 @@ export function monitorReadyz(desc: SandboxDescription, intervalMs = 1000, timeo
     let stopped = false;
     const probe = () => new Promise<void>(resolve => {
         const at = Date.now();
+        let recorded = false;
+        const record = (ready: boolean, detail: string) => {
+            if (recorded) return;
+            recorded = true;
+            samples.push({ at, ready, detail });
+            resolve();
+        };
         const req = https.get(`${desc.apiServerEndpoint}/readyz`, { agent, timeout: timeoutMs }, res => {
             let body = "";
             res.on("data", chunk => { body += chunk; });
-            res.on("end", () => {
-                samples.push({ at, ready: res.statusCode === 200, detail: `${res.statusCode} ${body.trim().slice(0, 200)}` });
-                resolve();
-            });
+            res.on("end", () => record(res.statusCode === 200, `${res.statusCode} ${body.trim().slice(0, 200)}`));
+            res.on("error", err => record(false, err.message));
         });
         req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-        req.on("error", err => {
-            samples.push({ at, ready: false, detail: err.message });
-            resolve();
-        });
+        req.on("error", err => record(false, err.message));
+        req.on("close", () => record(false, "connection closed before an answer"));
     });
     const loop = (async () => {
         while (!stopped) {
