@@ -26,8 +26,9 @@ const upstreamName = "pulumi-language-nodejs-upstream"
 const stopGrace = 3 * time.Second
 
 // shutdownBound is how long the shim may take to stop its children once the engine is gone, before lifeline
-// ends it regardless. The children stop in parallel, within stopGrace.
-const shutdownBound = stopGrace + 2*time.Second
+// ends it regardless. The children stop in parallel, each within stopGrace, plus at most stopGrace for its
+// output to drain (see child).
+const shutdownBound = 2*stopGrace + time.Second
 
 func main() {
 	upstream, err := upstreamPath()
