@@ -10,6 +10,7 @@ package lifeline
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 )
 
@@ -47,8 +48,10 @@ func Watch(ctx context.Context, opts Options) context.Context {
 			}
 		}()
 	}
+	// Read now, not in the goroutine: the parent may be gone by the time that runs.
+	parent := os.Getppid()
 	go func() {
-		if err := watchParent(watched, interval); err != nil {
+		if err := watchParent(watched, parent, interval); err != nil {
 			cancel(err)
 		}
 	}()
