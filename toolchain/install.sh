@@ -27,17 +27,33 @@ require_go() {
     fi
 }
 
-# Copies a module to a scratch build directory outside the repo, so builds never write into the checkout.
+# Copies a module to a scratch build directory outside the repo, so builds never write into the checkout. The build
+# tree mirrors toolchain/ (build/plugins, build/modules/<name>, ...), and the project modules a module replaces with a
+# relative path (=> ../lifeline, => ../../lifeline) are copied to where that path points in it.
+stage_dir() {
+    local src
+    src=$(module_dir "$1")
+    echo "$TOOLCHAIN_DIR/build/${src#"$toolchain_here"/}"
+}
+
 stage_module() {
-    local module=$1 dest=$2
-    rm -rf "$dest"
-    mkdir -p "$dest"
-    cp -r "$(module_dir "$module")/." "$dest/"
+    local module=$1 dest=$2 src relative
+    src=$(module_dir "$module")
+    copy_tree "$src" "$dest"
+    for relative in $(sed -n 's#.*=> *\(\.\./[A-Za-z0-9._/-]*\) *$#\1#p' "$src/go.mod"); do
+        copy_tree "$src/$relative" "$(realpath -m "$dest/$relative")"
+    done
+}
+
+copy_tree() {
+    rm -rf "$2"
+    mkdir -p "$2"
+    cp -r "$1/." "$2/"
 }
 
 # pulumi-resource-kubernetes embeds schema-embed.json and terraform-mapping-embed.json, which its repository
 # produces with `go generate` and which are therefore absent from the module zip: make a writable copy of the
-# module and produce them (the schema with its version set, both re-serialized compactly).
+# module and produce them (the schema with its version set, both re-serialized compactly) for the wrapper's main.
 prepare_kubernetes_provider() {
     local dest=$1 src info
     info=$(cd "$dest" && GONOSUMDB=github.com/pulumi/pulumi-kubernetes/provider/v4 GOFLAGS=-mod=mod \
@@ -50,11 +66,11 @@ prepare_kubernetes_provider() {
     # Some of its dependencies are unknown to the checksum database this machine reaches; the provider's own
     # go.sum (from the module we just verified) vouches for them.
     sort -u "$dest/go.sum" "$dest/provider-src/go.sum" -o "$dest/go.sum"
-    node -e 'const fs=require("fs"); const d=process.argv[1];
-        const schema=JSON.parse(fs.readFileSync(d+"/schema.json","utf8")); schema.version=process.argv[2];
-        fs.writeFileSync(d+"/schema-embed.json", JSON.stringify(schema));
-        fs.writeFileSync(d+"/terraform-mapping-embed.json", JSON.stringify(JSON.parse(fs.readFileSync(d+"/terraform-mapping.json","utf8"))));' \
-        "$dest/provider-src/cmd/pulumi-resource-kubernetes" "$PULUMI_KUBERNETES_VERSION"
+    node -e 'const fs=require("fs"); const [d, out, version]=process.argv.slice(1);
+        const schema=JSON.parse(fs.readFileSync(d+"/schema.json","utf8")); schema.version=version;
+        fs.writeFileSync(out+"/schema-embed.json", JSON.stringify(schema));
+        fs.writeFileSync(out+"/terraform-mapping-embed.json", JSON.stringify(JSON.parse(fs.readFileSync(d+"/terraform-mapping.json","utf8"))));' \
+        "$dest/provider-src/cmd/pulumi-resource-kubernetes" "$dest" "$PULUMI_KUBERNETES_VERSION"
 }
 
 # The bridged plugins embed their Pulumi schema and bridge metadata, which the bridge's tfgen generates from the
@@ -99,7 +115,7 @@ build_one() {
 
     started=$(date +%s)
     echo "toolchain: building $name $(component_version "$name") ..."
-    build_dir="$TOOLCHAIN_DIR/build/$module"
+    build_dir=$(stage_dir "$module")
     stage_module "$module" "$build_dir"
     case " $BRIDGED_PLUGINS " in *" $name "*) prepare_bridged_plugin "$name" "$build_dir" ;; esac
     if [ "$name" = pulumi-resource-kubernetes ]; then

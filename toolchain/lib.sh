@@ -40,7 +40,8 @@ component_field() {
         pulumi-language-nodejs:package) echo . ;;
         pulumi-language-nodejs:ldflags) echo "-s -w" ;;
         pulumi-resource-kubernetes:module) echo pulumi-resource-kubernetes ;;
-        pulumi-resource-kubernetes:package) echo github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes ;;
+        # Our main in the wrapper module: the upstream provider behind lifeline (the engine watchdog).
+        pulumi-resource-kubernetes:package) echo . ;;
         pulumi-resource-kubernetes:ldflags) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" ;;
         # tls, random and time through the Terraform bridge; command is the project's own (toolchain/plugins).
         pulumi-resource-tls:module | pulumi-resource-random:module | pulumi-resource-time:module | pulumi-resource-command:module) echo plugins ;;
@@ -81,25 +82,27 @@ module_dir() {
     esac
 }
 
-# Our own Go code has no release version: each module is identified by a digest of what it is built from (tests
-# excluded), so editing it builds a new one.
+# Our own Go code has no release version: it is identified by a digest of what it is built from (tests excluded):
+# the module and the project modules it uses (lifeline). Editing any of them builds a new one.
 source_digest() (
-    cd "$1" || exit 1
+    cd "$toolchain_here" || exit 1
     export LC_ALL=C
     local sum=(sha256sum)
     command -v sha256sum >/dev/null 2>&1 || sum=(shasum -a 256)
-    find . \( -name '*.go' ! -name '*_test.go' \) -o -name go.mod -o -name go.sum | sort | xargs "${sum[@]}" | "${sum[@]}" | cut -c1-12
+    find "$@" \( -name '*.go' ! -name '*_test.go' \) -o -name go.mod -o -name go.sum | sort | xargs "${sum[@]}" | "${sum[@]}" | cut -c1-12
 )
 # Computed once here: binary_path runs in many subshells.
-LANGHOST_SHIM_DIGEST=$(source_digest "$toolchain_here/langhost-shim")
-PLUGINS_DIGEST=$(source_digest "$toolchain_here/plugins")
+LANGHOST_SHIM_DIGEST=$(source_digest langhost-shim lifeline)
+PLUGINS_DIGEST=$(source_digest plugins lifeline)
+KUBERNETES_WRAPPER_DIGEST=$(source_digest modules/pulumi-resource-kubernetes lifeline)
 
 component_version() {
     case "$1" in
         pulumi) echo "$PULUMI_VERSION" ;;
         pulumi-language-nodejs-upstream) echo "$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
         pulumi-language-nodejs) echo "$PULUMI_LANGUAGE_NODEJS_VERSION+shim.$LANGHOST_SHIM_DIGEST" ;;
-        pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
+        # The upstream version, and a digest of the wrapper main around it.
+        pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION+wrapper.$KUBERNETES_WRAPPER_DIGEST" ;;
         pulumi-resource-tls | pulumi-resource-random | pulumi-resource-time | pulumi-resource-command)
             echo "$(plugin_sdk_version "$1")+plugins.$PLUGINS_DIGEST" ;;
         kube-apiserver | kube-controller-manager | kube-scheduler | kubectl | kubeadm) echo "$KUBERNETES_VERSION" ;;

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,7 +36,7 @@ func (f *fakeRuntime) GetPluginInfo(ctx context.Context, _ *emptypb.Empty) (*pul
 	_ = grpc.SetTrailer(ctx, metadata.Pairs("x-upstream-trailer", "t1"))
 	version := "request-id=" + strings.Join(md.Get("x-request-id"), ",")
 	if os.Getenv(fakeUpstreamEnv) != "" {
-		version = fmt.Sprintf("args=%s pid=%d", strings.Join(os.Args[1:], " "), os.Getpid())
+		version = fmt.Sprintf("args=%s pid=%d program=%d", strings.Join(os.Args[1:], " "), os.Getpid(), fakeProgramPid)
 	}
 	return &pulumirpc.PluginInfo{Version: version}, nil
 }
@@ -143,14 +144,32 @@ func startShimFor(t *testing.T, upstreamPort int) (*grpc.ClientConn, *pluginRunn
 // with a real child process.
 const fakeUpstreamEnv = "LANGHOST_SHIM_FAKE_UPSTREAM"
 
+// roleEnv makes the test binary play a whole process for a test that needs one (see playRole).
+const roleEnv = "LANGHOST_SHIM_TEST_ROLE"
+
+// fakeProgramPid is the pid of the program a fake upstream in mode "serve-program" runs, like the real host
+// runs node; 0 in other modes.
+var fakeProgramPid int
+
 func TestMain(m *testing.M) {
-	switch os.Getenv(fakeUpstreamEnv) {
+	if role := os.Getenv(roleEnv); role != "" {
+		os.Unsetenv(roleEnv) // not for the processes the role starts
+		os.Exit(playRole(role))
+	}
+	switch mode := os.Getenv(fakeUpstreamEnv); mode {
 	case "":
 		os.Exit(m.Run())
-	case "serve":
+	case "serve", "serve-program":
 		lis, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			os.Exit(2)
+		}
+		if mode == "serve-program" {
+			program := exec.Command("sleep", "600")
+			if err := program.Start(); err != nil {
+				os.Exit(2)
+			}
+			fakeProgramPid = program.Process.Pid
 		}
 		srv := newFakeUpstreamServer(&fakeRuntime{onRequiredPlugins: func() { os.Exit(5) }})
 		fmt.Printf("%d\n", lis.Addr().(*net.TCPAddr).Port)

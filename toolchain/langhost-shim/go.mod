@@ -6,7 +6,11 @@ require (
 	github.com/pulumi/pulumi/sdk/v3 v3.259.0
 	google.golang.org/grpc v1.83.1
 	google.golang.org/protobuf v1.36.12
+	kube-baseline/toolchain/lifeline v0.0.0
 )
+
+// The project's own watchdog module, beside this one (toolchain/install.sh stages it next to the shim's copy).
+replace kube-baseline/toolchain/lifeline => ../lifeline
 
 // Indirect versions as selected for the Pulumi CLI build (toolchain/modules/pulumi), which are in the module cache.
 require (

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"kube-baseline/toolchain/lifeline"
 )
 
 // upstreamName is the file name toolchain/install.sh gives the v3.68.0 host, in the same directory as this binary.
@@ -23,17 +25,32 @@ const upstreamName = "pulumi-language-nodejs-upstream"
 // killed. The CLI waits 5s before killing a plugin's whole process group, so stay below that.
 const stopGrace = 3 * time.Second
 
-func main() {
-	// The CLI stops a plugin by interrupting its process group: catch that so the children are reaped first.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// shutdownBound is how long the shim may take to stop its children once the engine is gone, before lifeline
+// ends it regardless. The children stop in parallel, each within stopGrace, plus at most stopGrace for its
+// output to drain (see child).
+const shutdownBound = 2*stopGrace + time.Second
 
+func main() {
 	upstream, err := upstreamPath()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: %v\n", err)
 		os.Exit(1)
 	}
-	os.Exit(serve(ctx, upstream, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(upstream, os.Args[1:]))
+}
+
+// run is the shim process's life: serve the engine at the address that ends args until the engine stops the
+// shim (interrupt), the engine is gone (it refuses health checks, or the shim's parent exited: see lifeline),
+// or the upstream host exits; then stop every child and return the exit code.
+func run(upstream string, args []string) int {
+	// The CLI stops a plugin by interrupting its process group: catch that so the children are stopped first.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// A dead engine leaves the shim's stdout and stderr without a reader. Writing there must fail (EPIPE), not
+	// kill the shim (SIGPIPE) before it has stopped its children.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	ctx = lifeline.Guard(ctx, args, shutdownBound)
+	return serve(ctx, upstream, args, os.Stdout, os.Stderr)
 }
 
 // upstreamPath finds the real host next to this executable (following symlinks, so a link on PATH works).
@@ -93,13 +110,20 @@ func serve(ctx context.Context, upstreamPath string, args []string, stdout, stde
 	case <-host.exited:
 		code = host.exitCode()
 		if code != 0 {
-			fmt.Fprintf(stderr, "pulumi-language-nodejs: the upstream host exited: %v\n", host.exitErr)
+			fmt.Fprintf(stderr, "pulumi-language-nodejs: the upstream host exited: %v\n", host.err)
 		}
 	case err := <-served:
 		code = fail(fmt.Errorf("gRPC server stopped: %w", err))
 	}
-	// Stop cancels in-flight calls, which stops their plugin processes; wait for those before returning.
+	// Stop everything at once. Stop cancels the in-flight calls, which stops their plugins; wait for those
+	// and for the upstream host before returning.
+	hostStopped := make(chan struct{})
+	go func() {
+		host.stop(stopGrace)
+		close(hostStopped)
+	}()
 	srv.Stop()
 	plugins.wait()
+	<-hostStopped
 	return code
 }

@@ -2,7 +2,8 @@ package main
 
 import "syscall"
 
-// childProcAttr makes the kernel terminate a child if the shim dies without cleaning up (e.g. SIGKILL).
+// childProcAttr puts a child in a process group of its own, so that stopping it reaches whatever it starts
+// too, and makes the kernel send it SIGTERM if the shim dies without stopping it (e.g. SIGKILL).
 func childProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 }

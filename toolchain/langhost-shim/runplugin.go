@@ -170,21 +170,26 @@ func (r *pluginRunner) run(ctx context.Context, req *pulumirpc.RunPluginRequest,
 		return 0, status.Error(codes.InvalidArgument, err.Error())
 	}
 
-	cmd := exec.CommandContext(ctx, node, plan.Args...)
+	cmd := exec.Command(node, plan.Args...)
 	cmd.Dir = plan.Dir
 	cmd.Env = plan.Env
 	cmd.Stdout = out.stdout()
 	cmd.Stderr = out.stderr()
-	cmd.SysProcAttr = childProcAttr()
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = r.stopGrace
 
 	r.running.Add(1)
 	defer r.running.Done()
-	err = cmd.Run()
-	if ctx.Err() != nil {
+	proc, err := startChild(cmd, r.stopGrace)
+	if err != nil {
+		return 0, status.Errorf(codes.Internal, "running %s %s: %v", node, strings.Join(plan.Args, " "), err)
+	}
+	select {
+	case <-proc.exited:
+	case <-ctx.Done():
+		// Interrupt, as the engine stops its plugins, then kill: the plugin and whatever it started.
+		proc.stop(syscall.SIGINT, r.stopGrace)
 		return 0, status.FromContextError(ctx.Err()).Err()
 	}
+	err = proc.err
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
 		return exitCode(exitErr), nil

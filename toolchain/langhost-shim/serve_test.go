@@ -102,7 +102,7 @@ func TestServePassesArgumentsPrintsOwnPortAndStopsUpstreamOnShutdown(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`^args=(.*) pid=(\d+)$`).FindStringSubmatch(info.GetVersion())
+	m := regexp.MustCompile(`^args=(.*) pid=(\d+) program=0$`).FindStringSubmatch(info.GetVersion())
 	if m == nil || m[1] != "-root=/proj 127.0.0.1:9" {
 		t.Fatalf("upstream reported %q, want the shim's own arguments", info.GetVersion())
 	}

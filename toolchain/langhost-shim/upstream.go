@@ -15,17 +15,15 @@ import (
 
 // upstreamHost is the running v3.68.0 language host.
 type upstreamHost struct {
-	cmd  *exec.Cmd
+	*child
 	port int
 	// stdout is what the host prints after its port line; the shim passes it on to the CLI.
 	stdout io.Reader
-	// exited is closed once the process has been reaped; exitErr is then its Wait result.
-	exited  chan struct{}
-	exitErr error
 }
 
 // startUpstream runs the host with the shim's own arguments and reads the port it announces on its first line.
-// The child stays in the shim's process group, so the CLI's group-wide interrupt and kill reach it too.
+// The host runs in a process group of its own with the node program it starts (see child): the CLI's interrupt
+// reaches only the shim, which stops the group.
 func startUpstream(path string, args []string, stderr io.Writer) (*upstreamHost, error) {
 	// An explicit pipe rather than cmd.StdoutPipe: the rest of the host's output is copied after Wait may have
 	// run, and StdoutPipe's reader is closed by Wait.
@@ -36,19 +34,14 @@ func startUpstream(path string, args []string, stderr io.Writer) (*upstreamHost,
 	cmd := exec.Command(path, args...)
 	cmd.Stdout = pw
 	cmd.Stderr = stderr
-	cmd.SysProcAttr = childProcAttr()
-	if err := cmd.Start(); err != nil {
+	proc, err := startChild(cmd, stopGrace)
+	if err != nil {
 		pr.Close()
 		pw.Close()
 		return nil, fmt.Errorf("starting %s: %w", path, err)
 	}
 	pw.Close()
-
-	host := &upstreamHost{cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		host.exitErr = cmd.Wait()
-		close(host.exited)
-	}()
+	host := &upstreamHost{child: proc}
 
 	out := bufio.NewReader(pr)
 	line, readErr := out.ReadString('\n')
@@ -57,7 +50,7 @@ func startUpstream(path string, args []string, stderr io.Writer) (*upstreamHost,
 		host.stop(stopGrace)
 		pr.Close()
 		if readErr != nil {
-			return nil, fmt.Errorf("%s exited before printing its port (%v)", path, host.exitErr)
+			return nil, fmt.Errorf("%s exited before printing its port (%v)", path, host.err)
 		}
 		return nil, fmt.Errorf("%s printed %q instead of its port: %w", path, line, portErr)
 	}
@@ -77,29 +70,18 @@ func parsePort(line string) (int, error) {
 	return port, nil
 }
 
-// stop asks the host to exit (SIGTERM), kills it after grace, and waits until it has been reaped.
+// stop asks the host and its node program to exit (SIGTERM), and kills them after grace.
 func (h *upstreamHost) stop(grace time.Duration) {
-	select {
-	case <-h.exited:
-		return
-	default:
-	}
-	_ = h.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-h.exited:
-	case <-time.After(grace):
-		_ = h.cmd.Process.Kill()
-		<-h.exited
-	}
+	h.child.stop(syscall.SIGTERM, grace)
 }
 
 // exitCode is the host's exit status once it has exited on its own (1 when it died of a signal).
 func (h *upstreamHost) exitCode() int {
 	var exitErr *exec.ExitError
 	switch {
-	case h.exitErr == nil:
+	case h.err == nil:
 		return 0
-	case errors.As(h.exitErr, &exitErr) && exitErr.ExitCode() > 0:
+	case errors.As(h.err, &exitErr) && exitErr.ExitCode() > 0:
 		return exitErr.ExitCode()
 	default:
 		return 1

@@ -5,11 +5,13 @@ go 1.25.11
 // The Terraform bridge builds against Pulumi's fork of the plugin SDK (as upstream's bridged providers do).
 replace github.com/hashicorp/terraform-plugin-sdk/v2 => github.com/pulumi/terraform-plugin-sdk/v2 v2.0.0-20250923233607-7f1981c8674a
 
-// The shims live here, named under each Terraform provider's module path (see shim/*/go.mod).
+// The shims live here, named under each Terraform provider's module path (see shim/*/go.mod); lifeline (the
+// engine watchdog every plugin main starts with) is the project's own, beside this module.
 replace (
 	github.com/hashicorp/terraform-provider-time/kubebaseline => ./shim/time
 	github.com/hashicorp/terraform-provider-tls/kubebaseline => ./shim/tls
 	github.com/terraform-providers/terraform-provider-random/kubebaseline => ./shim/random
+	kube-baseline/toolchain/lifeline => ../lifeline
 )
 
 require (
@@ -20,6 +22,7 @@ require (
 	github.com/pulumi/pulumi-terraform-bridge/v3 v3.120.0
 	github.com/terraform-providers/terraform-provider-random/kubebaseline v0.0.0
 	golang.org/x/crypto v0.48.0
+	kube-baseline/toolchain/lifeline v0.0.0
 )
 
 require (

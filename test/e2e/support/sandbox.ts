@@ -1,6 +1,6 @@
 // The sandbox cluster from a test's point of view: start it (idempotent), read its description, and look at
 // its effects from outside the program — kubectl against the apiserver, ssh into a node.
-import { execFileSync, ExecFileSyncOptions } from "child_process";
+import { execFile, execFileSync, ExecFileSyncOptions } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { repoRoot, toolchainPath } from "./toolchainEnv";
@@ -70,9 +70,8 @@ export function kubectl(args: string[], kubeconfigPath?: string, opts: ExecFileS
     }) as string;
 }
 
-/** Runs a shell command on a sandbox node over ssh, checking the node's pinned host key. */
-export function ssh(node: SandboxNode, command: string, desc: SandboxDescription = readDescription()): string {
-    return execFileSync("ssh", [
+function sshArgs(node: SandboxNode, command: string, desc: SandboxDescription): string[] {
+    return [
         "-i", node.privateKeyPath,
         "-p", String(node.sshPort),
         "-o", `UserKnownHostsFile=${desc.sshKnownHostsPath}`,
@@ -81,7 +80,21 @@ export function ssh(node: SandboxNode, command: string, desc: SandboxDescription
         "-o", "ConnectTimeout=10",
         `${node.user}@${node.ip}`,
         command,
-    ], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
+    ];
+}
+
+/** Runs a shell command on a sandbox node over ssh, checking the node's pinned host key. */
+export function ssh(node: SandboxNode, command: string, desc: SandboxDescription = readDescription()): string {
+    return execFileSync("ssh", sshArgs(node, command, desc),
+        { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** ssh without blocking the event loop, for polling while other checks keep running. */
+export function sshAsync(node: SandboxNode, command: string, desc: SandboxDescription = readDescription()): Promise<string> {
+    return new Promise((resolve, reject) => {
+        execFile("ssh", ["-n", ...sshArgs(node, command, desc)], { encoding: "utf8", timeout: 60_000 },
+            (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
 }
 
 export function nodeNamed(desc: SandboxDescription, name: string): SandboxNode {

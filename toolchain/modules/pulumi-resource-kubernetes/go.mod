@@ -7,6 +7,7 @@ toolchain go1.24.9
 // sdk/v4: the provider builds against ../sdk in its own repo; here the tagged sdk module nearest its commit.
 
 require (
+	kube-baseline/toolchain/lifeline v0.0.0
 	github.com/evanphx/json-patch v5.9.11+incompatible
 	github.com/fluxcd/pkg/ssa v0.46.0
 	github.com/golang/protobuf v1.5.4
@@ -249,3 +250,6 @@ require github.com/pulumi/pulumi-kubernetes/provider/v4 v4.0.0-20260115033456-f4
 // The provider source comes from the module cache, copied by toolchain/install.sh into the build directory
 // together with the schema files its repository generates (see prepare_kubernetes_provider there).
 replace github.com/pulumi/pulumi-kubernetes/provider/v4 => ./provider-src
+
+// The engine watchdog (the project's own).
+replace kube-baseline/toolchain/lifeline => ../../lifeline

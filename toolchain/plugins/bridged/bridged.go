@@ -18,6 +18,7 @@ import (
 	time "github.com/hashicorp/terraform-provider-time/kubebaseline"
 	tls "github.com/hashicorp/terraform-provider-tls/kubebaseline"
 	random "github.com/terraform-providers/terraform-provider-random/kubebaseline"
+	"kube-baseline/toolchain/lifeline"
 )
 
 // Spec is what differs between the three providers.
@@ -102,7 +103,9 @@ func Serve(name, version string, schema, metadata []byte) {
 	if schema, err = schemaWithVersion(schema, version); err != nil {
 		fail(err)
 	}
-	pf.Main(context.Background(), name, info, pf.ProviderMetadata{PackageSchema: schema})
+	// The engine does not stop a plugin when it dies itself: lifeline does (toolchain/lifeline).
+	ctx := lifeline.Guard(context.Background(), os.Args[1:], lifeline.DefaultGrace)
+	pf.Main(ctx, name, info, pf.ProviderMetadata{PackageSchema: schema})
 }
 
 func schemaWithVersion(schema []byte, version string) ([]byte, error) {

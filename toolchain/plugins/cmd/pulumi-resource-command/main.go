@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"kube-baseline/toolchain/lifeline"
 	"kube-baseline/toolchain/plugins/command/remote"
 )
 
@@ -13,7 +14,10 @@ import (
 var version = "unset"
 
 func main() {
-	if err := remote.NewProvider().Run(context.Background(), remote.Name, version); err != nil {
+	// The engine does not stop a plugin when it dies itself: lifeline does (toolchain/lifeline), and a command
+	// still running on a node is killed with the SSH session when the context ends.
+	ctx := lifeline.Guard(context.Background(), os.Args[1:], lifeline.DefaultGrace)
+	if err := remote.NewProvider().Run(ctx, remote.Name, version); err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-resource-command: %v\n", err)
 		os.Exit(1)
 	}

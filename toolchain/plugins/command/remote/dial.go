@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -35,7 +36,7 @@ func (e *sshEndpoint) clientConfig() (*ssh.ClientConfig, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hostKey is not an SSH public key (\"type base64\"): %w", err)
 		}
-		config.HostKeyCallback = ssh.FixedHostKey(pinned)
+		config.HostKeyCallback = pinnedHostKey(pinned)
 		// Offer only the pinned key's algorithm, so the server cannot answer with another key it also has.
 		config.HostKeyAlgorithms = hostKeyAlgorithms(pinned.Type())
 	} else {
@@ -77,6 +78,19 @@ func (e *sshEndpoint) clientConfig() (*ssh.ClientConfig, error) {
 	}
 	return config, nil
 }
+
+// pinnedHostKey accepts only the pinned key, and says which key the host presented when it is another one.
+func pinnedHostKey(pinned ssh.PublicKey) ssh.HostKeyCallback {
+	return func(hostname string, _ net.Addr, presented ssh.PublicKey) error {
+		if bytes.Equal(presented.Marshal(), pinned.Marshal()) {
+			return nil
+		}
+		return fmt.Errorf("%s %s: %s presented %s %s but the pinned hostKey is %s %s; refusing to connect",
+			hostKeyMismatch, hostname, hostname, presented.Type(), ssh.FingerprintSHA256(presented), pinned.Type(), ssh.FingerprintSHA256(pinned))
+	}
+}
+
+const hostKeyMismatch = "host key mismatch for"
 
 // hostKeyAlgorithms lists the signature algorithms that a host key of this type can be verified with.
 func hostKeyAlgorithms(keyType string) []string {
@@ -185,6 +199,6 @@ func retryDial(ctx context.Context, what string, limit int, onRetry func(string)
 }
 
 func permanentDialError(err error) bool {
-	// ssh.FixedHostKey's error has no type of its own.
-	return strings.Contains(err.Error(), "ssh: host key mismatch")
+	// The handshake wraps the callback's error in its own text.
+	return strings.Contains(err.Error(), hostKeyMismatch)
 }
