@@ -22,7 +22,6 @@ const stackConfig = loadStackConfig(
     sandboxDir,
 );
 for (const warning of stackConfig.warnings) pulumi.log.warn(warning);
-announceRenewals(stackConfig.identity.users.filter((u): u is CertificateUserConfig => u.authentication !== "token"));
 
 const { cluster, credentials } = stackConfig.cluster;
 // Secrets: from the sandbox's files (mode 0600) or from secret stack config; never plaintext in state.
@@ -81,6 +80,8 @@ export const apiServerUrl = cluster.apiServerUrl;
 export const clusterCaCertificate = cluster.caCertificatePem;
 export const userKubeconfigs = pulumi.secret(identity.kubeconfigs);
 export const certificateExpiry = identity.certificateExpiry;
+// User name -> why this update reissues that user's certificate (empty when none is due).
+export const certificateRenewals = announceRenewals(stackConfig.identity.users.filter((u): u is CertificateUserConfig => u.authentication !== "token"));
 export const tokenUsers = tokenUsersOutput(stackConfig.identity.users);
 export const namespaces = namespacesOutput(stackConfig.identity.namespaces);
 export const cni = cniOutput(network.cni, cluster.podCidr);
@@ -90,21 +91,25 @@ export const kubeProxyMode = kubeProxy ? kubeProxy.mode : "unmanaged";
 
 /**
  * Says which user certificates this update reissues and why, and warns about expired ones, from the expiries this
- * stack recorded last time. The engine's builtin readStackOutputs reads them without storing anything (a
- * StackReference would keep a copy of every output, kubeconfigs included, in the state).
+ * stack recorded last time; also returned as an output (a stack output is awaited before the program ends). The
+ * engine's builtin readStackOutputs reads them without storing anything (a StackReference would keep a copy of
+ * every output, kubeconfigs included, in the state).
  */
-function announceRenewals(users: CertificateUserConfig[]) {
-    if (users.length === 0) return;
+function announceRenewals(users: CertificateUserConfig[]): pulumi.Output<Record<string, string>> {
     const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name: self }).then(
-        result => {
-            for (const notice of renewalNotices(recordedExpiry(result.outputs), users, new Date())) {
-                if (notice.severity === "warning") pulumi.log.warn(notice.message); else pulumi.log.info(notice.message);
-            }
-        },
-        // A stack that never ran has no outputs to read.
-        (error: unknown) => pulumi.log.debug(`no recorded certificate expiries: ${String(error)}`),
-    );
+    const recorded = users.length === 0 ? Promise.resolve({}) : pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name: self })
+        .then(result => recordedExpiry(result.outputs), (error: unknown) => {
+            // A stack that never ran has no outputs to read.
+            pulumi.log.debug(`no recorded certificate expiries: ${String(error)}`);
+            return {};
+        });
+    return pulumi.output(recorded).apply(expiry => {
+        const notices = renewalNotices(expiry, users, new Date());
+        for (const notice of notices) {
+            if (notice.severity === "warning") pulumi.log.warn(notice.message); else pulumi.log.info(notice.message);
+        }
+        return Object.fromEntries(notices.map(n => [n.user, n.message]));
+    });
 }
 
 function requireControlPlaneNode() {

@@ -7,10 +7,10 @@ source "$toolchain_here/pins.sh"
 TOOLCHAIN_DIR=${KUBE_BASELINE_TOOLCHAIN_DIR:-$HOME/.cache/kube-baseline/toolchain}
 GO_MINIMUM=1.26.0
 COMPONENTS="pulumi pulumi-language-nodejs-upstream pulumi-language-nodejs pulumi-resource-kubernetes
-    pulumi-resource-tls pulumi-resource-random pulumi-resource-time pulumi-resource-command
+    pulumi-resource-tls pulumi-resource-random pulumi-resource-command
     kube-apiserver kube-controller-manager kube-scheduler kubectl kubeadm etcd etcdctl kwok"
 # The provider plugins of toolchain/plugins; the bridged ones need their schema generated before they are built.
-BRIDGED_PLUGINS="pulumi-resource-tls pulumi-resource-random pulumi-resource-time"
+BRIDGED_PLUGINS="pulumi-resource-tls pulumi-resource-random"
 
 # Version stamping for Kubernetes binaries (what `kube-apiserver --version` and `kubectl version` report).
 k8s_version_ldflags() {
@@ -43,10 +43,10 @@ component_field() {
         # Our main in the wrapper module: the upstream provider behind lifeline (the engine watchdog).
         pulumi-resource-kubernetes:package) echo . ;;
         pulumi-resource-kubernetes:ldflags) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" ;;
-        # tls, random and time through the Terraform bridge; command is the project's own (toolchain/plugins).
-        pulumi-resource-tls:module | pulumi-resource-random:module | pulumi-resource-time:module | pulumi-resource-command:module) echo plugins ;;
-        pulumi-resource-tls:package | pulumi-resource-random:package | pulumi-resource-time:package | pulumi-resource-command:package) echo "./cmd/$name" ;;
-        pulumi-resource-tls:ldflags | pulumi-resource-random:ldflags | pulumi-resource-time:ldflags | pulumi-resource-command:ldflags)
+        # tls and random through the Terraform bridge; command is the project's own (toolchain/plugins).
+        pulumi-resource-tls:module | pulumi-resource-random:module | pulumi-resource-command:module) echo plugins ;;
+        pulumi-resource-tls:package | pulumi-resource-random:package | pulumi-resource-command:package) echo "./cmd/$name" ;;
+        pulumi-resource-tls:ldflags | pulumi-resource-random:ldflags | pulumi-resource-command:ldflags)
             echo "-s -w -X main.version=$(plugin_sdk_version "$name")" ;;
         kube-apiserver:module | kube-controller-manager:module | kube-scheduler:module | kubectl:module | kubeadm:module) echo kubernetes ;;
         kube-apiserver:package | kube-controller-manager:package | kube-scheduler:package | kubectl:package | kubeadm:package) echo "k8s.io/kubernetes/cmd/$name" ;;
@@ -67,7 +67,6 @@ plugin_sdk_version() {
     case "$1" in
         pulumi-resource-tls) echo "$PULUMI_TLS_VERSION" ;;
         pulumi-resource-random) echo "$PULUMI_RANDOM_VERSION" ;;
-        pulumi-resource-time) echo "$PULUMI_TIME_VERSION" ;;
         pulumi-resource-command) echo "$PULUMI_COMMAND_VERSION" ;;
     esac
 }
@@ -103,7 +102,7 @@ component_version() {
         pulumi-language-nodejs) echo "$PULUMI_LANGUAGE_NODEJS_VERSION+shim.$LANGHOST_SHIM_DIGEST" ;;
         # The upstream version, and a digest of the wrapper main around it.
         pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION+wrapper.$KUBERNETES_WRAPPER_DIGEST" ;;
-        pulumi-resource-tls | pulumi-resource-random | pulumi-resource-time | pulumi-resource-command)
+        pulumi-resource-tls | pulumi-resource-random | pulumi-resource-command)
             echo "$(plugin_sdk_version "$1")+plugins.$PLUGINS_DIGEST" ;;
         kube-apiserver | kube-controller-manager | kube-scheduler | kubectl | kubeadm) echo "$KUBERNETES_VERSION" ;;
         etcd | etcdctl) echo "$ETCD_VERSION" ;;

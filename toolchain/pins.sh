@@ -21,11 +21,9 @@ KWOK_VERSION=v0.8.0
 # version of the npm SDK that package.json pins exactly, so the engine pairs them:
 #   tls 5.3.0 and random 4.19.1 are the npm releases whose own upstream builds used the Terraform providers in
 #   toolchain/plugins/go.mod (terraform-provider-tls 4.2.1 at 857b38cd, terraform-provider-random 3.8.1 at de3700a6);
-#   time 0.1.1 (@pulumiverse/time) was built on terraform-provider-time v0.12.1, the version used here;
 #   command 1.2.1 is @pulumi/command's latest release; toolchain/plugins/command implements its remote:Command.
 PULUMI_TLS_VERSION=5.3.0
 PULUMI_RANDOM_VERSION=4.19.1
-PULUMI_TIME_VERSION=0.1.1
 PULUMI_COMMAND_VERSION=1.2.1
 # terraform-provider-random's pseudo-version is unknown to the checksum database: install.sh checks the module
 # hash against this pin (the same hash upstream pulumi-random v4.19.1's go.sum records).

@@ -7,14 +7,17 @@
 // kubectl with the node's admin kubeconfig to create, approve, wait for and print the certificate (see
 // lib/identity/csrApproval.ts). Only the certificate is kept.
 //
-// Renewal: a time.Rotating (@pulumiverse/time) turns over renewBeforeHours before the certificate ends; its
-// timestamp is part of the approval script, so once it has turned over, the next `pulumi up` runs the script again
-// and the cluster issues a new certificate (same key, new serial and expiry). A new user name or group replaces
-// the command (triggers): its delete cleans up the old CSR object.
+// Renewal: the program holds no certificate the cluster signed, so it keeps a renewal clock instead: a tls
+// SelfSignedCert on the user's key, valid for validityHours - renewBeforeHours and never used for anything else.
+// tls renews a certificate at plan time once it has run out (earlyRenewalHours 0), so the clock is replaced by the
+// first `pulumi up` after the certificate's renewal window opened; the clock's start is part of the approval script,
+// which then runs again and the cluster issues a new certificate (same key, new serial and expiry).
+// (time.Rotating, the obvious choice, turns over only on a refresh: its Read drops it from the state; a plain
+// `pulumi up` never rotates it.) A new user name or group replaces the command (triggers): its delete cleans up the
+// old CSR object.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import * as time from "@pulumiverse/time";
 import { createHash } from "crypto";
 import { CertificateUserConfig } from "../../lib/config/identity";
 import { buildCsrPem, certificateNotAfter } from "../../lib/identity/certificateRequest";
@@ -56,8 +59,12 @@ export class CsrApiUser extends pulumi.ComponentResource {
         const timeoutSeconds = args.timeoutSeconds ?? 120;
 
         const key = new tls.PrivateKey(`${name}-key`, tlsPrivateKeyArgs(user.key), { parent: this });
-        const renewal = new time.Rotating(`${name}-renewal`, {
-            rotationHours: user.validityHours - user.renewBeforeHours,
+        const renewalClock = new tls.SelfSignedCert(`${name}-renewal-clock`, {
+            privateKeyPem: key.privateKeyPem,
+            subject: { commonName: `${user.name} renewal clock` },
+            validityPeriodHours: user.validityHours - user.renewBeforeHours,
+            earlyRenewalHours: 0,
+            allowedUses: [],
         }, { parent: this });
 
         const csrName = key.publicKeyPem.apply(pem => csrObjectName(user.name, createHash("sha256").update(pem).digest("hex")));
@@ -65,7 +72,7 @@ export class CsrApiUser extends pulumi.ComponentResource {
         const approval = nodeCommand(`${name}-csr`, {
             node: args.controlPlaneNode,
             sshPrivateKey: args.sshPrivateKey,
-            create: pulumi.all([csrName, renewal.rfc3339]).apply(([n, due]) => remoteShellCommand(csrApprovalScript({
+            create: pulumi.all([csrName, renewalClock.validityStartTime]).apply(([n, due]) => remoteShellCommand(csrApprovalScript({
                 csrName: n, expirationSeconds: user.validityHours * 3600, kubeconfigPath, kubectl, timeoutSeconds, renewal: due,
             }), { sudo })),
             delete: csrName.apply(n => remoteShellCommand(csrCleanupScript({ csrName: n, kubeconfigPath, kubectl }), { sudo })),

@@ -20,8 +20,8 @@ export interface CsrApprovalInput {
     kubeconfigPath: string;
     kubectl: string;
     timeoutSeconds: number;
-    /** When the certificate's renewal came due (time.Rotating's timestamp): part of the script, so that a new one
-     *  re-runs it and issues a new certificate. */
+    /** When the current certificate's renewal clock started (see CsrApiUser): part of the script, so that a new
+     *  clock re-runs it and issues a new certificate. */
     renewal?: string;
 }
 

@@ -1,6 +1,6 @@
 // What the next update does to each user certificate, from the expiries the stack recorded last time
 // (its certificateExpiry output) and the renewal settings: the providers decide (tls LocallySignedCert's
-// earlyRenewalHours, time.Rotating for CSR-API users), this says it in words before anything runs, so a preview
+// earlyRenewalHours, for CSR-API users a renewal clock of the same kind), this says it in words before anything runs, so a preview
 // names the certificates it will reissue and why, and a certificate that already expired is a warning.
 import { CertificateUserConfig } from "../config/identity";
 

@@ -17,9 +17,8 @@ interface PackageSchema { name: string; version: string; resources: Record<strin
 
 /** The resources the program (and its smoke test) creates, by SDK: [file, class]. */
 const USED: Array<{ npm: string; plugin: string; resources: Array<[string, string]> }> = [
-    { npm: "@pulumi/tls", plugin: "pulumi-resource-tls", resources: [["privateKey", "PrivateKey"], ["locallySignedCert", "LocallySignedCert"]] },
+    { npm: "@pulumi/tls", plugin: "pulumi-resource-tls", resources: [["privateKey", "PrivateKey"], ["locallySignedCert", "LocallySignedCert"], ["selfSignedCert", "SelfSignedCert"]] },
     { npm: "@pulumi/random", plugin: "pulumi-resource-random", resources: [["randomPassword", "RandomPassword"], ["randomBytes", "RandomBytes"]] },
-    { npm: "@pulumiverse/time", plugin: "pulumi-resource-time", resources: [["rotating", "Rotating"]] },
     { npm: "@pulumi/command", plugin: "pulumi-resource-command", resources: [["remote/command", "Command"]] },
 ];
 

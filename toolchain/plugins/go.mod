@@ -8,7 +8,6 @@ replace github.com/hashicorp/terraform-plugin-sdk/v2 => github.com/pulumi/terraf
 // The shims live here, named under each Terraform provider's module path (see shim/*/go.mod); lifeline (the
 // engine watchdog every plugin main starts with) is the project's own, beside this module.
 replace (
-	github.com/hashicorp/terraform-provider-time/kubebaseline => ./shim/time
 	github.com/hashicorp/terraform-provider-tls/kubebaseline => ./shim/tls
 	github.com/terraform-providers/terraform-provider-random/kubebaseline => ./shim/random
 	kube-baseline/toolchain/lifeline => ../lifeline
@@ -16,7 +15,6 @@ replace (
 
 require (
 	github.com/hashicorp/terraform-plugin-framework v1.17.0
-	github.com/hashicorp/terraform-provider-time/kubebaseline v0.0.0
 	github.com/hashicorp/terraform-provider-tls/kubebaseline v0.0.0
 	github.com/pulumi/pulumi-go-provider v1.3.0
 	github.com/pulumi/pulumi-terraform-bridge/v3 v3.120.0
@@ -100,12 +98,10 @@ require (
 	github.com/hashicorp/hcl/v2 v2.24.0 // indirect
 	github.com/hashicorp/hil v0.0.0-20190212132231-97b3a9cdfa93 // indirect
 	github.com/hashicorp/logutils v1.0.0 // indirect
-	github.com/hashicorp/terraform-plugin-framework-timetypes v0.5.0 // indirect
 	github.com/hashicorp/terraform-plugin-framework-validators v0.19.0 // indirect
 	github.com/hashicorp/terraform-plugin-go v0.29.0 // indirect
 	github.com/hashicorp/terraform-plugin-log v0.10.0 // indirect
 	github.com/hashicorp/terraform-plugin-sdk/v2 v2.38.1 // indirect
-	github.com/hashicorp/terraform-provider-time v0.12.1 // indirect
 	github.com/hashicorp/terraform-provider-tls v1.2.1-0.20260130152455-857b38cda3fc // indirect
 	github.com/hashicorp/terraform-registry-address v0.4.0 // indirect
 	github.com/hashicorp/terraform-svchost v0.1.1 // indirect

@@ -8,11 +8,12 @@ import * as YAML from "yaml";
 import { createTestStack, TestStack } from "./pulumiStack";
 import { repoRoot } from "./toolchainEnv";
 
-/** Pulumi.dev.yaml's config as Automation API values (objects as JSON, which config.getObject reads). */
+/** Pulumi.dev.yaml's config as Automation API values (objects as JSON, which config.getObject reads); an override
+ *  of null leaves that key out. */
 export function devStackConfig(overrides: Record<string, unknown> = {}): Record<string, auto.ConfigValue> {
     const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-    const merged = { ...doc.config, ...overrides };
-    return Object.fromEntries(Object.entries(merged).map(([key, value]) => [
+    const merged = Object.entries({ ...doc.config, ...overrides }).filter(([, value]) => value !== null);
+    return Object.fromEntries(merged.map(([key, value]) => [
         key, { value: typeof value === "string" ? value : JSON.stringify(value) },
     ]));
 }

@@ -17,7 +17,7 @@ const TYPES = {
     privateKey: "tls:index/privateKey:PrivateKey",
     cert: "tls:index/locallySignedCert:LocallySignedCert",
     randomPassword: "random:index/randomPassword:RandomPassword",
-    rotating: "time:index/rotating:Rotating",
+    selfSignedCert: "tls:index/selfSignedCert:SelfSignedCert",
     command: "command:remote:Command",
 };
 const registered: Registered[] = [];
@@ -32,7 +32,7 @@ pulumi.runtime.setMocks({
         if (args.type === TYPES.randomPassword) {
             Object.assign(state, { result: `tok${String(tokenCounter++).padStart(3, "0")}0123456789abcdef` });
         }
-        if (args.type === TYPES.rotating) Object.assign(state, { rfc3339: "2026-12-02T00:00:00Z" });
+        if (args.type === TYPES.selfSignedCert) Object.assign(state, { validityStartTime: "2026-12-02T00:00:00Z" });
         if (args.type === TYPES.command) {
             // What the node would print: the manifest (base64) for reads, the certificate for CSRs, the CA key.
             const stdout = args.name.includes("-read-") ? Buffer.from(KUBEADM_APISERVER_MANIFEST).toString("base64")
@@ -173,11 +173,11 @@ describe("CsrApiUser", () => {
         await settled();
         expect(childrenOf("kube-baseline:identity:CsrApiUser", "u-alice")).toEqual(expect.arrayContaining([
             { type: TYPES.privateKey, name: "u-alice-key" },
-            { type: TYPES.rotating, name: "u-alice-renewal" },
+            { type: TYPES.selfSignedCert, name: "u-alice-renewal-clock" },
             { type: TYPES.command, name: "u-alice-csr" },
         ]));
-        // The renewal turns over renewBeforeHours (a third of 12) before the certificate ends.
-        expect(inputsOf("u-alice-renewal")).toMatchObject({ rotationHours: 8 });
+        // The renewal clock runs out renewBeforeHours (a third of 12) before the certificate ends.
+        expect(inputsOf("u-alice-renewal-clock")).toMatchObject({ validityPeriodHours: 8, earlyRenewalHours: 0, allowedUses: [] });
         const cmd = inputsOf("u-alice-csr");
         expect(cmd.connection).toMatchObject({ host: "10.0.0.102", user: "ops", hostKey: NODES[1].ssh.hostKey });
         expect(cmd.addPreviousOutputInEnv).toBe(false);
@@ -187,7 +187,7 @@ describe("CsrApiUser", () => {
         expect(script).toContain('"expirationSeconds":43200');
         expect(script).toContain('"usages":["client auth"]');
         expect(script).toContain("certificate approve");
-        // The rotation's timestamp is part of the script: a turned-over rotation re-runs it.
+        // The clock's start is part of the script: a renewed clock re-runs it.
         expect(script).toContain("# renewal: 2026-12-02T00:00:00Z");
         expect(cmd.stdin).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
         expect(csrSubject(cmd.stdin)).toEqual(["O=dev", "CN=alice"]);

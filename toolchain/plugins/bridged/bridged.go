@@ -1,4 +1,4 @@
-// Package bridged maps three Terraform plugin-framework providers (tls, random, time) to Pulumi through the
+// Package bridged maps two Terraform plugin-framework providers (tls, random) to Pulumi through the
 // Terraform bridge, with the type tokens and versions of the npm SDKs the program pins (package.json):
 // the plugin built here then answers exactly where the upstream plugin would.
 package bridged
@@ -15,7 +15,6 @@ import (
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
 
-	time "github.com/hashicorp/terraform-provider-time/kubebaseline"
 	tls "github.com/hashicorp/terraform-provider-tls/kubebaseline"
 	random "github.com/terraform-providers/terraform-provider-random/kubebaseline"
 	"kube-baseline/toolchain/lifeline"
@@ -46,9 +45,6 @@ var Specs = map[string]Spec{
 	"random": {
 		Name: "random", TerraformPrefix: "random_", NamePrefix: "Random", New: random.New,
 		AccuratePreview: true, RawStateDelta: true,
-	},
-	"time": {
-		Name: "time", TerraformPrefix: "time_", New: time.New,
 	},
 }
 

@@ -1,12 +1,11 @@
-// Smoke program: one resource from each provider plugin the real program uses (kubernetes, tls, random, time,
-// command), with effects a test checks from outside (kubectl for the Namespace, ssh for the file the command
+// Smoke program: one resource from each provider plugin the real program uses (kubernetes, tls, random, command),
+// with effects a test checks from outside (kubectl for the Namespace, ssh for the file the command
 // writes on a node).
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import * as time from "@pulumiverse/time";
 
 interface SmokeNode { host: string; port: number; user: string; hostKey: string }
 
@@ -17,7 +16,6 @@ const namespace = new k8s.core.v1.Namespace("smoke", { metadata: { name: config.
 const key = new tls.PrivateKey("smoke-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
 // RandomPassword, not RandomString: a RandomString's ID is its value, in plaintext in the state.
 const token = new random.RandomPassword("smoke-token", { length: 22, upper: false, special: false });
-const rotation = new time.Rotating("smoke-rotation", { rotationHours: 24 });
 
 const node = config.requireObject<SmokeNode>("node");
 const markerPath = config.require("markerPath");
@@ -33,5 +31,4 @@ const marker = new command.remote.Command("smoke-marker", {
 export const namespaceName = namespace.metadata.name;
 export const publicKeyPem = key.publicKeyPem;
 export const tokenValue = token.result;
-export const rotationRfc3339 = rotation.rotationRfc3339;
 export const markerStdout = marker.stdout;

@@ -1,7 +1,7 @@
 // pulumi-tfgen-bridged generates a bridged provider's Pulumi schema and bridge metadata from the Terraform provider,
 // at build time (toolchain/install.sh):
 //
-//	pulumi-tfgen-bridged <tls|random|time> schema --out <dir> --skip-docs
+//	pulumi-tfgen-bridged <tls|random> schema --out <dir> --skip-docs
 package main
 
 import (
