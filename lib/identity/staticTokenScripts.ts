@@ -118,8 +118,9 @@ export function applyStaticTokensScript(input: ApplyStaticTokensInput): string {
         "fi",
         "",
         "# 2. token.csv: directory 0700 (kube-baseline's own), file 0600, replaced atomically (temp file + mv).",
-        "claim_dir \"$token_dir\"",
-        "claim_dir \"$backup_dir\"",
+        // What an earlier kube-baseline (before the marker) left in each directory: these and nothing else.
+        `claim_dir "$token_dir" ${q(baseName(paths.tokenFile))}`,
+        `claim_dir "$backup_dir" ${q(`${baseName(paths.manifestPath)}.orig`)} ${q(`${baseName(paths.manifestPath)}.parked`)} '.probe-header'`,
         "tmp_tokens=$(mktemp \"$token_dir/.tokens.XXXXXX\")",
         "cat > \"$tmp_tokens\"",
         "[ -s \"$tmp_tokens\" ] || fail \"no token data on stdin\"",
@@ -272,8 +273,10 @@ export const OWNED_DIRECTORY_MARKER = ".kube-baseline-owned";
 
 /**
  * Shell functions (they need `fail`) that keep kube-baseline's hands off directories it did not create:
- *  - claim_dir DIR: creates DIR (mode 0700) with the ownership marker, or accepts DIR when it carries the marker;
- *    any other existing DIR, or a symlink, is left as it is and the script fails naming the node and the path.
+ *  - claim_dir DIR [NAME...]: creates DIR (mode 0700) with the ownership marker, or accepts DIR when it carries the
+ *    marker. A DIR without the marker that an earlier kube-baseline left (a root-owned 0700 directory holding
+ *    nothing but some of the NAMEs it writes there, before the marker existed) gets the marker. Any other existing
+ *    DIR, or a symlink, is left as it is and the script fails naming the node and the path.
  *  - owned_dir DIR: true when DIR is a real directory with the marker.
  *  - release_dir DIR: removes the marker, then DIR if it is empty (the caller checked owned_dir).
  */
@@ -281,16 +284,35 @@ export function ownedDirectoryShell(): string[] {
     const marker = q(OWNED_DIRECTORY_MARKER);
     return [
         `owned_dir() { [ -d "$1" ] && [ ! -L "$1" ] && [ -f "$1/"${marker} ]; }`,
+        "left_by_kube_baseline() {",
+        "  dir=$1; shift",
+        "  [ -d \"$dir\" ] && [ ! -L \"$dir\" ] && [ \"$(stat -c %a:%u \"$dir\")\" = 700:0 ] || return 1",
+        "  found=0",
+        "  for entry in \"$dir\"/* \"$dir\"/.[!.]*; do",
+        "    [ -e \"$entry\" ] || [ -L \"$entry\" ] || continue",
+        "    [ -f \"$entry\" ] && [ ! -L \"$entry\" ] || return 1",
+        "    known=0",
+        "    for name in \"$@\"; do [ \"${entry##*/}\" = \"$name\" ] && known=1; done",
+        "    [ \"$known\" = 1 ] || return 1",
+        "    found=1",
+        "  done",
+        "  [ \"$found\" = 1 ]",
+        "}",
         "claim_dir() {",
-        "  if [ -L \"$1\" ]; then",
-        "    fail \"$1 is a symbolic link; refusing to change its mode or owner (kube-baseline only manages directories it creates)\"",
-        "  elif [ -e \"$1\" ] && ! owned_dir \"$1\"; then",
-        "    fail \"$1 exists and was not created by kube-baseline; refusing to change its mode or owner (configure a directory of its own)\"",
-        "  elif [ ! -e \"$1\" ]; then",
-        "    mkdir -p \"$1\"",
-        `    : > "$1/"${marker}`,
+        "  dir=$1; shift",
+        "  if [ -L \"$dir\" ]; then",
+        "    fail \"$dir is a symbolic link; refusing to change its mode or owner (kube-baseline only manages directories it creates)\"",
+        "  elif [ -e \"$dir\" ] && ! owned_dir \"$dir\"; then",
+        "    if left_by_kube_baseline \"$dir\" \"$@\"; then",
+        `      : > "$dir/"${marker}`,
+        "    else",
+        "      fail \"$dir exists and was not created by kube-baseline; refusing to change its mode or owner (configure a directory of its own)\"",
+        "    fi",
+        "  elif [ ! -e \"$dir\" ]; then",
+        "    mkdir -p \"$dir\"",
+        `    : > "$dir/"${marker}`,
         "  fi",
-        "  chmod 0700 \"$1\"",
+        "  chmod 0700 \"$dir\"",
         "}",
         `release_dir() { rm -f "$1/"${marker}; rmdir "$1" 2>/dev/null || true; }`,
     ];

@@ -267,6 +267,42 @@ describe("directories kube-baseline did not create are never taken over", () => 
         expect(statSync(`${m.root}/elsewhere`).mode & 0o777).toBe(0o755);
     });
 
+    // A stack applied by kube-baseline before the marker existed: its directories hold only what it wrote there.
+    test("apply adopts the directories an earlier kube-baseline left (0700 root, only its own files)", () => {
+        const n = node();
+        const tokenDir = `${n.root}/etc/kubernetes/auth`;
+        mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
+        chmodSync(tokenDir, 0o700);
+        writeFileSync(n.paths.tokenFile, "old,tokens\n", { mode: 0o600 });
+        mkdirSync(n.paths.backupDirectory, { recursive: true, mode: 0o700 });
+        chmodSync(n.paths.backupDirectory, 0o700);
+        writeFileSync(`${n.paths.backupDirectory}/.probe-header`, "Authorization: Bearer x\n", { mode: 0o600 });
+        const r = run(n, scripts(n).apply, TOKENS_1);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(existsSync(`${tokenDir}/.kube-baseline-owned`)).toBe(true);
+        expect(existsSync(`${n.paths.backupDirectory}/.kube-baseline-owned`)).toBe(true);
+        expect(readFileSync(n.paths.tokenFile, "utf8")).toBe(TOKENS_1);
+    });
+
+    test.each([
+        ["another file beside the token file", (dir: string) => writeFileSync(`${dir}/other.csv`, "x\n"), 0o700],
+        ["a mode other than 0700", () => undefined, 0o755],
+        ["a subdirectory", (dir: string) => mkdirSync(`${dir}/sub`), 0o700],
+    ])("apply does not adopt a directory with %s", (_what, extra, mode) => {
+        const n = node();
+        const tokenDir = `${n.root}/etc/kubernetes/auth`;
+        mkdirSync(tokenDir, { recursive: true });
+        chmodSync(tokenDir, mode);
+        writeFileSync(n.paths.tokenFile, "old,tokens\n", { mode: 0o600 });
+        extra(tokenDir);
+        const r = run(n, scripts(n).apply, TOKENS_1);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain("exists and was not created by kube-baseline");
+        expect(existsSync(`${tokenDir}/.kube-baseline-owned`)).toBe(false);
+        expect(statSync(tokenDir).mode & 0o777).toBe(mode);
+    });
+
     test("remove leaves a token file in a directory it did not create alone", () => {
         const n = node();
         const dir = `${n.root}/etc/kubernetes/auth`;
