@@ -188,6 +188,15 @@ export function mergeControlPlanePatches(...patches: ControlPlanePatch[]): Contr
         checkComponentPatch(component, merged);
         out[component] = merged;
     }
+    // Each component's node script removes its own files on restore: a file belongs to one component.
+    const owners = new Map<string, ControlPlaneComponent>();
+    for (const component of CONTROL_PLANE_COMPONENTS) {
+        for (const f of out[component]?.files ?? []) {
+            const other = owners.get(f.path);
+            if (other) throw new Error(`${f.path} is written for both ${other} and ${component}; a file belongs to one component`);
+            owners.set(f.path, component);
+        }
+    }
     return out;
 }
 

@@ -298,3 +298,10 @@ describe("componentHealthUrl", () => {
             .toBe("https://127.0.0.1:10257/healthz");
     });
 });
+
+test("mergeControlPlanePatches: a file belongs to one component", () => {
+    const dir = { path: "/etc/kb", mode: "0700", owner: "root:root" };
+    const mount = { name: "kb", hostPath: "/etc/kb", mountPath: "/etc/kb", readOnly: true, type: "DirectoryOrCreate" as const };
+    const p = componentPatch({ directories: [dir], mounts: [mount], files: [{ path: "/etc/kb/a", mode: "0600", owner: "root:root", content: "x" }] });
+    expect(() => mergeControlPlanePatches({ "kube-apiserver": p }, { "kube-scheduler": p })).toThrow(/\/etc\/kb\/a is written for both kube-apiserver and kube-scheduler/);
+});
