@@ -8,8 +8,9 @@
 //              already encrypts), then [new, identity] (provider first, identity after), then rewrite every Secret;
 //  - rotate:   the new key added as a non-primary key first, then made primary, then every Secret rewritten, then
 //              the old key dropped;
-//  - disable:  [identity, old] (identity first: writes are plaintext, old ciphertext still reads), rewrite every
-//              Secret, and only then remove the config.
+//  - disable:  [identity, old] (identity first: writes are plaintext, old ciphertext still reads; with several
+//              apiservers and no identity in the config yet, [old, identity] before that), rewrite every Secret, and
+//              only then remove the config.
 // verifyEncryptionPlan replays a plan against a model of the apiservers and of what etcd holds, and names any step
 // after which (or during whose rolling restart) some Secret could not be read.
 
@@ -84,6 +85,9 @@ function plan(from: Keyring | undefined, to: EncryptionKey | undefined, options:
 
     if (to === undefined) {
         const steps: EncryptionStep[] = [];
+        if (several && !from.some(e => same(e, IDENTITY))) {
+            steps.push({ kind: "write-config", keyring: [...from, IDENTITY], why: "every apiserver learns to read plaintext before any writes it" });
+        }
         if (!same(from[0], IDENTITY)) {
             steps.push({ kind: "write-config", keyring: [IDENTITY, ...without(from, IDENTITY)], why: "identity first: Secrets are written in plaintext, the old keys still read" });
         }
