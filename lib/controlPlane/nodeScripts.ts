@@ -11,8 +11,9 @@
 //    health endpoint answers 200; on timeout puts the previous manifest and files back.
 //  - restore: puts the backup back (only over the text kube-baseline wrote), waits until the original command runs
 //    and is healthy, then removes the files and the directories kube-baseline created.
-// A directory kube-baseline did not create is never chmod'ed or chown'ed: when its mode or owner is not the one
-// asked for, the script refuses, naming the node and the path. Everything a node script needs on delete is on the
+// A directory kube-baseline did not create (it marks its own with OWNED_DIRECTORY_MARKER, like the static-token
+// scripts) is never chmod'ed, chown'ed or removed: when its mode or owner is not the one asked for, or it is a
+// symbolic link, the script refuses, naming the node and the path; one that is already as asked is used as it is. Everything a node script needs on delete is on the
 // node (Pulumi runs the delete command it stored): state lives in the state directory.
 
 import { createHash } from "crypto";
@@ -61,6 +62,8 @@ export interface RestorePatchScriptInput {
     patchedManifest?: string;
     /** Paths of the files the patch writes (a fallback for the record on the node). */
     files: string[];
+    /** The patch's directories: removed when kube-baseline created them and they are empty. */
+    directories: string[];
     health: HealthWait;
 }
 
@@ -72,6 +75,9 @@ export interface ManifestState {
     /** sha256 of the text kube-baseline last wrote into the manifest, when it wrote one. */
     writtenSha256?: string;
 }
+
+/** The file kube-baseline leaves in every directory it creates on a node (the static-token scripts' marker). */
+export const OWNED_DIRECTORY_MARKER = ".kube-baseline-owned";
 
 export function sha256Hex(data: string | Buffer): string {
     return createHash("sha256").update(data).digest("hex");
@@ -180,7 +186,8 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "",
         "# 2. Secret content from stdin, checked before anything is written.",
         `expected_secrets=${secretCount}`,
-        "make_state_dir",
+        ...directoryPlan(paths.stateDirectory, [])
+            .map(d => d.ancestor ? `ensure_ancestor ${q(d.path)}` : `ensure_dir ${q(d.path)} ${q(d.mode)} ${q(d.owner)}`),
         "rm -rf \"$staging\"; mkdir -m 0700 \"$staging\"",
         "i=0",
         "while [ \"$i\" -lt \"$expected_secrets\" ]; do",
@@ -192,7 +199,7 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "done",
         "",
         "# 3. Directories, then files (each replaced atomically; the old content kept until the component is healthy).",
-        ...directoryPlan(paths.stateDirectory, input.directories).filter(d => d.path !== paths.stateDirectory)
+        ...directoryPlan(paths.stateDirectory, input.directories)
             .map(d => d.ancestor ? `ensure_ancestor ${q(d.path)}` : `ensure_dir ${q(d.path)} ${q(d.mode)} ${q(d.owner)}`),
         // Listed before they are written, so a restore after an interruption still removes them.
         `new_files=${q(input.files.map(f => f.path).join(" "))}`,
@@ -265,7 +272,7 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
 export function restorePatchScript(input: RestorePatchScriptInput): string {
     const { paths, health } = input;
     checkCommon(input.node, paths, health);
-    for (const f of input.files) if (!isPlainAbsolutePath(f)) throw new Error(`not a plain absolute path: ${JSON.stringify(f)}`);
+    for (const f of [...input.files, ...input.directories]) if (!isPlainAbsolutePath(f)) throw new Error(`not a plain absolute path: ${JSON.stringify(f)}`);
     const originalSha = sha256Hex(Buffer.from(input.originalManifest, "utf8"));
     const originalArgs = commandArgsSha256(input.originalManifest, input.component);
     return [
@@ -311,7 +318,8 @@ export function restorePatchScript(input: RestorePatchScriptInput): string {
         "  [ ! -f \"$backup\" ] || echo \"kube-baseline: node $node_name: $manifest was changed by someone else since; kept the old original at $backup\" >&2",
         "  rm -f \"$written_file\"",
         "fi",
-        "remove_created_directories",
+        ...directoryPlan(paths.stateDirectory, input.directories.map(path => ({ path, mode: "0700", owner: "root:root" })))
+            .map(d => d.path).reverse().map(d => `release_dir ${q(d)}`),
         "printf '{\"node\":\"%s\",\"component\":\"%s\",\"restored\":%s}\\n' \"$node_name\" \"$component\" \"$( [ \"$restored\" = 1 ] && echo true || echo false)\"",
     ].join("\n") + "\n";
 }
@@ -344,7 +352,6 @@ function preamble(node: string, component: ControlPlaneComponent, paths: NodePat
         `backup=${q(backupPath(paths))}`,
         `written_file=${q(`${paths.stateDirectory}/${base}.written`)}`,
         `files_list=${q(`${paths.stateDirectory}/${base}.files`)}`,
-        `created_list=${q(`${paths.stateDirectory}/created-directories`)}`,
         `parked=${q(`${paths.stateDirectory}/${base}.parked`)}`,
         // Dot files in the manifest directory are ignored by kubelet.
         `tmp_manifest=${q(`${parentDirectory(paths.manifestPath)}/.${base}.kube-baseline.tmp`)}`,
@@ -397,47 +404,29 @@ function preamble(node: string, component: ControlPlaneComponent, paths: NodePat
         "  wait_for \"$component to stop\" gone \"$1\" || { mv -f \"$parked\" \"$manifest\"; fail \"$waited\"; }",
         "  mv -f \"$parked\" \"$manifest\"",
         "}",
-        // Directories: kube-baseline records the ones it creates, and only ever changes mode or owner of those.
+        // Directories: kube-baseline marks the ones it creates (OWNED_DIRECTORY_MARKER, as the static-token scripts
+        // do) and only ever changes the mode or owner of, or removes, those.
+        `owned_dir() { [ -d "$1" ] && [ ! -L "$1" ] && [ -f "$1/"${q(OWNED_DIRECTORY_MARKER)} ]; }`,
         "norm_mode() { m=$1; while [ ${#m} -lt 4 ]; do m=0$m; done; echo \"$m\"; }",
-        "is_ours() { [ -f \"$created_list\" ] && grep -qxF -- \"$1\" \"$created_list\"; }",
         "owner_is() { [ \"$(stat -c %U:%G \"$1\")\" = \"$2\" ] || [ \"$(stat -c %u:%g \"$1\")\" = \"$2\" ]; }",
+        // May kube-baseline use this directory as asked? One it did not create is used only as it already is.
         "check_dir() {",
+        "  if [ -L \"$1\" ]; then fail \"$1 is a symbolic link; refusing to use it (kube-baseline only manages directories it creates)\"; fi",
         "  if [ -e \"$1\" ] && [ ! -d \"$1\" ]; then fail \"$1 exists and is not a directory\"; fi",
         "  [ -d \"$1\" ] || return 0",
-        "  is_ours \"$1\" && return 0",
+        "  owned_dir \"$1\" && return 0",
         "  have=$(norm_mode \"$(stat -c %a \"$1\")\")",
         "  [ \"$have\" = \"$2\" ] || fail \"refusing to change the mode of $1 from $have to $2: kube-baseline did not create that directory; set its mode by hand or choose another path\"",
         "  owner_is \"$1\" \"$3\" || fail \"refusing to change the owner of $1 from $(stat -c %U:%G \"$1\") to $3: kube-baseline did not create that directory; set its owner by hand or choose another path\"",
         "}",
-        "record_dir() { is_ours \"$1\" || printf '%s\\n' \"$1\" >> \"$created_list\"; }",
-        "ensure_ancestor() { [ -d \"$1\" ] || { mkdir -m 0755 \"$1\"; record_dir \"$1\"; }; }",
+        `claim_new_dir() { mkdir -m "$2" "$1"; : > "$1/"${q(OWNED_DIRECTORY_MARKER)}; }`,
+        "ensure_ancestor() { [ -d \"$1\" ] || claim_new_dir \"$1\" 0755; }",
         "ensure_dir() {",
-        "  if [ ! -d \"$1\" ]; then mkdir -m \"$2\" \"$1\"; record_dir \"$1\"; fi",
-        "  if is_ours \"$1\"; then chmod \"$2\" \"$1\"; chown \"$3\" \"$1\"; fi",
+        "  [ -d \"$1\" ] || claim_new_dir \"$1\" \"$2\"",
+        "  if owned_dir \"$1\"; then chmod \"$2\" \"$1\"; chown \"$3\" \"$1\"; fi",
         "}",
-        // The state directory holds the record itself: its own chain is created first and recorded after.
-        "make_state_dir() {",
-        "  made=''",
-        ...stateDirectoryChain(paths.stateDirectory).map(d => `  [ -d ${q(d)} ] || { mkdir -m ${d === paths.stateDirectory ? "0700" : "0755"} ${q(d)}; made="$made ${d}"; }`),
-        "  for d in $made; do record_dir \"$d\"; done",
-        "  if is_ours \"$state\"; then chmod 0700 \"$state\"; chown root:root \"$state\" 2>/dev/null || true; fi",
-        "}",
-        // Newest first; a directory that is not empty stays (and stays recorded). The state directory goes last.
-        "remove_created_directories() {",
-        "  [ -f \"$created_list\" ] || return 0",
-        "  keep=''; state_chain=''",
-        "  for d in $(tac \"$created_list\"); do",
-        "    case \"$state/\" in \"$d\"/*) state_chain=\"$d $state_chain\"; continue;; esac",
-        "    if [ ! -d \"$d\" ] || rmdir \"$d\" 2>/dev/null; then :; else keep=\"$d $keep\"; fi",
-        "  done",
-        "  if [ -z \"$keep\" ] && [ \"$(ls -A \"$state\")\" = created-directories ]; then",
-        "    rm -f \"$created_list\"",
-        "    for d in $(printf '%s\\n' $state_chain | tac); do rmdir \"$d\" 2>/dev/null || true; done",
-        "  else",
-        "    printf '%s\\n' $state_chain $keep | grep . > \"$created_list.tmp\" || true",
-        "    mv -f \"$created_list.tmp\" \"$created_list\"",
-        "  fi",
-        "}",
+        // A directory kube-baseline made goes when nothing but its marker is left in it (deepest first).
+        `release_dir() { if owned_dir "$1" && [ "$(ls -A "$1")" = ${q(OWNED_DIRECTORY_MARKER)} ]; then rm -f "$1/"${q(OWNED_DIRECTORY_MARKER)}; rmdir "$1"; fi; }`,
     ];
 }
 

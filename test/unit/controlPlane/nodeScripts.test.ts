@@ -2,10 +2,10 @@
 // compare-and-swap of the manifest, the backup, the restart when only files change, the wait for the *new*
 // process, the rollback on timeout, the byte-for-byte restore, the directory rule, and values that stay data.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "fs";
 import { applyManifestPatch } from "../../../lib/controlPlane/manifestPatch";
 import {
-    applyPatchScript, backupPath, commandArgsSha256, parseManifestState, readManifestStateScript, renderApplyStdin, restorePatchScript, sha256Hex,
+    applyPatchScript, backupPath, commandArgsSha256, OWNED_DIRECTORY_MARKER, parseManifestState, readManifestStateScript, renderApplyStdin, restorePatchScript, sha256Hex,
 } from "../../../lib/controlPlane/nodeScripts";
 import { componentPatch, ComponentPatch, ManagedFile } from "../../../lib/controlPlane/patchModel";
 import { CONFIG_DIR, FakeNode, makeFakeNode } from "./fakeNode";
@@ -56,7 +56,7 @@ function scripts(n: FakeNode, patch: ComponentPatch, original = APISERVER) {
         }),
         restore: restorePatchScript({
             node: "cp1", component: "kube-apiserver", paths, originalManifest: original, patchedManifest: patched,
-            files: patch.files.map(f => f.path), health: HEALTH,
+            files: patch.files.map(f => f.path), directories: patch.directories.map(d => d.path), health: HEALTH,
         }),
     };
 }
@@ -98,9 +98,11 @@ describe("applyPatchScript", () => {
         // No secret in the script or its output; no temp file left.
         expect(s.apply).not.toContain("c2VjcmV0LWtleQ");
         expect(r.stdout + r.stderr).not.toContain("c2VjcmV0LWtleQ");
-        expect(readFileSync(`${n.stateDirectory}/created-directories`, "utf8").split("\n")).toEqual(expect.arrayContaining([
-            n.stateDirectory, `${n.root}${CONFIG_DIR}`, `${n.root}/var`, `${n.root}/var/log/kubernetes/audit`,
-        ]));
+        // Every directory it made carries its marker; the manifest directory, which it did not make, does not.
+        for (const dir of [n.stateDirectory, `${n.root}${CONFIG_DIR}`, `${n.root}/var`, `${n.root}/var/log/kubernetes/audit`]) {
+            expect(existsSync(`${dir}/${OWNED_DIRECTORY_MARKER}`)).toBe(true);
+        }
+        expect(existsSync(`${n.root}/etc/kubernetes/manifests/${OWNED_DIRECTORY_MARKER}`)).toBe(false);
     }, 30000);
 
     test("again with the same input: nothing changes, nothing restarts", () => {
@@ -213,6 +215,18 @@ describe("the directory rule", () => {
         expect(r.code).not.toBe(0);
         expect(r.stderr).toBe(`kube-baseline: node cp1: kube-apiserver: refusing to change the mode of ${n.root}${CONFIG_DIR} from 0755 to 0700: kube-baseline did not create that directory; set its mode by hand or choose another path\n`);
         expect(mode(`${n.root}${CONFIG_DIR}`)).toBe(0o755);
+        expect(readFileSync(n.manifestPath, "utf8")).toBe(APISERVER);
+    }, 30000);
+
+    test("a symbolic link where a directory should be: refused", () => {
+        const n = node();
+        mkdirSync(`${n.root}/elsewhere`, { mode: 0o700 });
+        mkdirSync(`${n.root}/etc/kubernetes`, { recursive: true });
+        symlinkSync(`${n.root}/elsewhere`, `${n.root}${CONFIG_DIR}`);
+        const s = scripts(n, hardening(n));
+        const r = n.run(s.apply, s.stdin);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toBe(`kube-baseline: node cp1: kube-apiserver: ${n.root}${CONFIG_DIR} is a symbolic link; refusing to use it (kube-baseline only manages directories it creates)\n`);
         expect(readFileSync(n.manifestPath, "utf8")).toBe(APISERVER);
     }, 30000);
 
