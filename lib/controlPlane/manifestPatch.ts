@@ -67,12 +67,34 @@ export function revertManifestPatch(live: string, original: string, component: C
     } catch {
         // the original no longer takes the patch (edited since): revert flag by flag below
     }
+    const touched = [...Object.keys(patch.flags), ...Object.keys(patch.listFlags), ...patch.removeFlags];
+    return revertTouched(live, original, component, touched, patch.mounts.map(m => m.name));
+}
+
+/**
+ * `live` with kube-baseline's changes taken out, where its changes are whatever `written` (the text it last wrote)
+ * has that `original` has not: flags that differ get the original's value back (or go), volumes and mounts it
+ * added go. This is how the original is found again after `kubeadm upgrade` regenerated a patched manifest:
+ * what is left is the upgraded manifest as it would be without kube-baseline.
+ */
+export function revertManifestChanges(live: string, original: string, written: string, component: ControlPlaneComponent): string {
+    const before = checkedFlags(locateStaticPod(original, component), component).values();
+    const wrote = checkedFlags(locateStaticPod(written, component), component).values();
+    const flags = [...new Set([...before.keys(), ...wrote.keys()])].filter(n => before.has(n) !== wrote.has(n) || before.get(n) !== wrote.get(n));
+    const names = (text: string) => {
+        const pod = locateStaticPod(text, component);
+        return new Set([...(pod.volumeMounts?.items ?? []), ...(pod.volumes?.items ?? [])].filter(isMap).map(m => String(m.get("name"))));
+    };
+    const originalNames = names(original);
+    return revertTouched(live, original, component, flags, [...names(written)].filter(n => !originalNames.has(n)));
+}
+
+function revertTouched(live: string, original: string, component: ControlPlaneComponent, flagNames: string[], mountNames: string[]): string {
     const before = checkedFlags(locateStaticPod(original, component), component);
     const pod = locateStaticPod(live, component);
     const now = checkedFlags(pod, component);
-    const touched = [...Object.keys(patch.flags), ...Object.keys(patch.listFlags), ...patch.removeFlags];
     const resolved: ResolvedFlags = { set: {}, remove: [] };
-    for (const name of touched) {
+    for (const name of flagNames) {
         const was = before.get(name);
         if (was) resolved.set[name] = was.value ?? "";
         else if (now.has(name)) resolved.remove.push(name);
@@ -83,7 +105,7 @@ export function revertManifestPatch(live: string, original: string, component: C
     const originalPod = locateStaticPod(original, component);
     const originalNames = new Set([...(originalPod.volumeMounts?.items ?? []), ...(originalPod.volumes?.items ?? [])]
         .filter(isMap).map(m => String(m.get("name"))));
-    edits.push(...mountRemovals(live, pod, patch.mounts.map(m => m.name).filter(n => !originalNames.has(n))));
+    edits.push(...mountRemovals(live, pod, mountNames.filter(n => !originalNames.has(n))));
     return applyTextEdits(live, edits);
 }
 

@@ -47,6 +47,13 @@ export interface ApplyPatchScriptInput {
     originalManifest: string;
     /** The full patched manifest text. */
     patchedManifest: string;
+    /**
+     * The node as the program read it (readManifestStateScript): the live manifest may be replaced when it still has
+     * this sha256, and a backup with backupSha256 may be replaced by originalManifest (after `kubeadm upgrade`
+     * changed the original; see planManifestUpdate). Without them only the original or kube-baseline's own text
+     * is replaced.
+     */
+    expected?: { liveSha256?: string; backupSha256?: string };
     directories: ManagedDirectory[];
     /** Secret files' content is ignored here: it comes on stdin (renderApplyStdin), in this order. */
     files: ManagedFile[];
@@ -72,8 +79,8 @@ export interface ManifestState {
     original: { text: string; sha256: string };
     /** The manifest now, or undefined when there is none. */
     live?: { text: string; sha256: string };
-    /** sha256 of the text kube-baseline last wrote into the manifest, when it wrote one. */
-    writtenSha256?: string;
+    /** The text kube-baseline last wrote into the manifest, when it wrote one. */
+    written?: { text: string; sha256: string };
 }
 
 /** The file kube-baseline leaves in every directory it creates on a node (the static-token scripts' marker). */
@@ -114,8 +121,8 @@ export function readManifestStateScript(paths: NodePatchPaths): string {
         "if [ -f \"$backup\" ]; then source=$backup; else source=$manifest; fi",
         "[ -f \"$source\" ] || { echo \"kube-baseline: $manifest not found on $(uname -n)\" >&2; exit 1; }",
         "live=''; [ ! -f \"$manifest\" ] || live=$(b64 \"$manifest\")",
-        "written=''; [ ! -f \"$written_file\" ] || written=$(tr -dc '0-9a-f' < \"$written_file\")",
-        "printf '{\"original\":\"%s\",\"live\":\"%s\",\"writtenSha256\":\"%s\"}\\n' \"$(b64 \"$source\")\" \"$live\" \"$written\"",
+        "written=''; [ ! -s \"$written_file\" ] || written=$(b64 \"$written_file\")",
+        "printf '{\"original\":\"%s\",\"live\":\"%s\",\"written\":\"%s\"}\\n' \"$(b64 \"$source\")\" \"$live\" \"$written\"",
     ].join("\n") + "\n";
 }
 
@@ -123,7 +130,7 @@ export function readManifestStateScript(paths: NodePatchPaths): string {
 export function parseManifestState(stdout: string): ManifestState {
     const line = stdout.split("\n").map(l => l.trim()).filter(l => l.startsWith("{")).pop();
     if (!line) throw new Error(`reading the manifest printed nothing usable (${JSON.stringify(stdout.slice(0, 120))})`);
-    const raw = JSON.parse(line) as { original: string; live: string; writtenSha256: string };
+    const raw = JSON.parse(line) as { original: string; live: string; written: string };
     const decode = (b64: string, what: string) => {
         const bytes = Buffer.from(b64, "base64");
         const text = bytes.toString("utf8");
@@ -135,7 +142,7 @@ export function parseManifestState(stdout: string): ManifestState {
     return {
         original,
         live: raw.live === "" ? undefined : decode(raw.live, "live"),
-        writtenSha256: /^[0-9a-f]{64}$/.test(raw.writtenSha256) ? raw.writtenSha256 : undefined,
+        written: raw.written === "" ? undefined : decode(raw.written, "written"),
     };
 }
 
@@ -155,6 +162,9 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         `original_sha=${q(originalSha)}`,
         `patched_sha=${q(patchedSha)}`,
         `patched_args=${q(patchedArgs)}`,
+        `expected_live=${q(checkedSha(input.expected?.liveSha256))}`,
+        `expected_backup=${q(checkedSha(input.expected?.backupSha256))}`,
+        `written_before=${q(`${paths.stateDirectory}/${base}.written.before`)}`,
         `before_copy=${q(`${paths.stateDirectory}/${base}.before`)}`,
         `prev=${q(`${paths.stateDirectory}/.prev-${base}`)}`,
         `staging=${q(`${paths.stateDirectory}/.staging-${base}`)}`,
@@ -174,12 +184,16 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "current=$(sha \"$manifest\")",
         "written=$(read_written)",
         "if [ \"$current\" = \"$patched_sha\" ]; then manifest_action=keep",
-        "elif [ \"$current\" = \"$original_sha\" ] || { [ -n \"$written\" ] && [ \"$current\" = \"$written\" ]; }; then manifest_action=swap",
+        "elif [ \"$current\" = \"$original_sha\" ] || { [ -n \"$written\" ] && [ \"$current\" = \"$written\" ]; } || { [ -n \"$expected_live\" ] && [ \"$current\" = \"$expected_live\" ]; }; then manifest_action=swap",
         "else",
-        "  fail \"$manifest changed since it was read (sha256 $current; expected the original $original_sha${written:+ or kube-baseline's own $written}); nothing was written. Run pulumi refresh, then pulumi up again.\"",
+        "  fail \"$manifest changed since it was read (sha256 $current; expected ${expected_live:-the original $original_sha}${written:+ or kube-baseline's own $written}); nothing was written. Run pulumi refresh, then pulumi up again.\"",
         "fi",
+        // The backup is the original; it is replaced only when the program says the original changed (rebase).
+        "rebase=0",
         "if [ -f \"$backup\" ] && [ \"$(sha \"$backup\")\" != \"$original_sha\" ]; then",
-        "  fail \"the backup $backup is not the original manifest kube-baseline read; nothing was written. Compare it with $manifest and restore by hand.\"",
+        "  if [ -n \"$expected_backup\" ] && [ \"$(sha \"$backup\")\" = \"$expected_backup\" ]; then rebase=1",
+        "  else fail \"the backup $backup is not the original manifest kube-baseline read; nothing was written. Compare it with $manifest and restore by hand.\"",
+        "  fi",
         "fi",
         // Every directory: refuse before writing anything if one kube-baseline did not make has another mode/owner.
         ...directoryPlan(paths.stateDirectory, input.directories).map(d => d.ancestor ? "" : `check_dir ${q(d.path)} ${q(d.mode)} ${q(d.owner)}`).filter(l => l !== ""),
@@ -210,8 +224,8 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "",
         "# 4. The manifest: back up the original once, then compare-and-swap the patched text in.",
         "cp -p \"$manifest\" \"$before_copy\"",
-        "before_written=$written",
-        "if [ ! -f \"$backup\" ]; then",
+        "rm -f \"$written_before\"; [ ! -f \"$written_file\" ] || cp -p \"$written_file\" \"$written_before\"",
+        "if [ ! -f \"$backup\" ] || [ \"$rebase\" = 1 ]; then",
         "  if [ \"$current\" = \"$original_sha\" ]; then cp -p \"$manifest\" \"$backup.tmp\"",
         // Patched by an earlier run whose backup is gone: rebuild it from the text the program read.
         "  else printf '%s' " + q(b64(input.originalManifest)) + " | base64 -d > \"$backup.tmp\"; chmod \"$(stat -c %a \"$manifest\")\" \"$backup.tmp\"; chown \"$(stat -c %u:%g \"$manifest\")\" \"$backup.tmp\"",
@@ -236,7 +250,7 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "  restart_component \"$patched_args\"",
         "  restarted=1",
         "fi",
-        "write_written \"$patched_sha\"",
+        "write_written",
         "",
         "# 5. Wait until a new process runs the patched command line and the component is healthy.",
         `if ! wait_for "${input.component} to run the patched manifest and answer $health_url" ready "$patched_args"; then`,
@@ -250,7 +264,7 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "    before_pids=$(component_pids '' | tr '\\n' ' ')",
         "    restart_component \"$patched_args\" || true",
         "  fi",
-        "  write_written \"$before_written\"",
+        "  if [ -f \"$written_before\" ]; then mv -f \"$written_before\" \"$written_file\"; else rm -f \"$written_file\"; fi",
         "  if wait_for \"$component to be healthy again\" healthy; then back='it is healthy again'; else back=\"it is not healthy yet ($waited)\"; fi",
         "  fail \"$reason; the previous manifest and files were put back, $back\"",
         "fi",
@@ -260,7 +274,7 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "  case \" $new_files \" in *\" $f \"*) ;; *) rm -f \"$f\";; esac",
         "done",
         "record_files \"$new_files\"",
-        "rm -rf \"$prev\" \"$before_copy\"",
+        "rm -rf \"$prev\" \"$before_copy\" \"$written_before\"",
         "changed_json=$(for f in $files_changed; do printf ',\"%s\"' \"$f\"; done)",
         "printf '{\"node\":\"%s\",\"component\":\"%s\",\"manifestChanged\":%s,\"filesChanged\":[%s],\"restarted\":%s}\\n' \\",
         "  \"$node_name\" \"$component\" \"$( [ \"$manifest_action\" = swap ] && echo true || echo false)\" \"${changed_json#,}\" \"$( [ \"$restarted\" = 1 ] && echo true || echo false)\"",
@@ -362,8 +376,9 @@ function preamble(node: string, component: ControlPlaneComponent, paths: NodePat
         "waited=''",
         "fail() { echo \"kube-baseline: node $node_name: $component: $*\" >&2; exit 1; }",
         "sha() { sha256sum < \"$1\" | cut -d' ' -f1; }",
-        "read_written() { [ ! -f \"$written_file\" ] || tr -dc '0-9a-f' < \"$written_file\"; }",
-        "write_written() { if [ -n \"$1\" ]; then printf '%s\\n' \"$1\" > \"$written_file\"; else rm -f \"$written_file\"; fi; }",
+        // A copy of the text kube-baseline last wrote into the manifest (for drift reports and compare-and-swap).
+        "read_written() { [ ! -s \"$written_file\" ] || sha \"$written_file\"; }",
+        "write_written() { cp -p \"$manifest\" \"$written_file.tmp\" && mv -f \"$written_file.tmp\" \"$written_file\"; }",
         "record_files() { printf '%s\\n' $1 | sort -u | grep . > \"$files_list.tmp\" || true; mv -f \"$files_list.tmp\" \"$files_list\"; }",
         "unpark_leftover() { if [ ! -e \"$manifest\" ] && [ -f \"$parked\" ]; then mv -f \"$parked\" \"$manifest\"; fi; }",
         // The component's processes on this node, optionally only those whose arguments hash to $1.
@@ -508,6 +523,12 @@ function checkPaths(paths: NodePatchPaths): void {
     if (parentDirectory(paths.manifestPath) === paths.stateDirectory) {
         throw new Error("the state directory must not be the manifest directory (kubelet would run the backup)");
     }
+}
+
+function checkedSha(sha: string | undefined): string {
+    if (sha === undefined) return "";
+    if (!/^[0-9a-f]{64}$/.test(sha)) throw new Error(`not a sha256 hex digest: ${JSON.stringify(sha)}`);
+    return sha;
 }
 
 function checkEntries(directories: ManagedDirectory[], files: ManagedFile[]): void {

@@ -5,9 +5,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "fs";
 import { applyManifestPatch } from "../../../lib/controlPlane/manifestPatch";
 import {
-    applyPatchScript, backupPath, commandArgsSha256, OWNED_DIRECTORY_MARKER, parseManifestState, readManifestStateScript, renderApplyStdin, restorePatchScript, sha256Hex,
+    applyPatchScript, backupPath, commandArgsSha256, ManifestState, OWNED_DIRECTORY_MARKER, parseManifestState, readManifestStateScript, renderApplyStdin, restorePatchScript, sha256Hex,
 } from "../../../lib/controlPlane/nodeScripts";
+import { planManifestUpdate } from "../../../lib/controlPlane/manifestUpdate";
 import { componentPatch, ComponentPatch, ManagedFile } from "../../../lib/controlPlane/patchModel";
+import { readStaticPod } from "../../../lib/controlPlane/staticPodManifest";
 import { CONFIG_DIR, FakeNode, makeFakeNode } from "./fakeNode";
 import { APISERVER } from "./fixtures";
 
@@ -179,7 +181,7 @@ describe("applyPatchScript", () => {
         expect(readFileSync(n.manifestPath, "utf8")).toBe(scripts(n, good).patched);
         expect(readFileSync(good.files[1].path, "utf8")).toBe(good.files[1].content);
         // The record still says what is really there, so a later run or a restore finds it.
-        expect(readFileSync(`${n.stateDirectory}/kube-apiserver.yaml.written`, "utf8").trim()).toBe(sha256Hex(scripts(n, good).patched));
+        expect(readFileSync(`${n.stateDirectory}/kube-apiserver.yaml.written`, "utf8")).toBe(scripts(n, good).patched);
     }, 40000);
 
     test("a broken file alone: put back, and the component restarted onto it", () => {
@@ -312,13 +314,13 @@ describe("readManifestStateScript", () => {
         const n = node();
         const paths = { manifestPath: n.manifestPath, stateDirectory: n.stateDirectory };
         const fresh = parseManifestState(n.run(readManifestStateScript(paths)).stdout);
-        expect(fresh).toEqual({ original: { text: APISERVER, sha256: sha256Hex(APISERVER) }, live: { text: APISERVER, sha256: sha256Hex(APISERVER) }, writtenSha256: undefined });
+        expect(fresh).toEqual({ original: { text: APISERVER, sha256: sha256Hex(APISERVER) }, live: { text: APISERVER, sha256: sha256Hex(APISERVER) }, written: undefined });
         const s = scripts(n, hardening(n));
         expect(n.run(s.apply, s.stdin).code).toBe(0);
         const after = parseManifestState(n.run(readManifestStateScript(paths)).stdout);
         expect(after.original.text).toBe(APISERVER);
         expect(after.live?.text).toBe(s.patched);
-        expect(after.writtenSha256).toBe(sha256Hex(s.patched));
+        expect(after.written).toEqual({ text: s.patched, sha256: sha256Hex(s.patched) });
     }, 30000);
 });
 
@@ -344,5 +346,87 @@ describe("script builders", () => {
             { path: "/a", mode: "0600", owner: "root:root", content: "plain" },
             { path: "/b", mode: "0600", owner: "root:root", content: "s1\n", secret: true },
         ])).toBe(`${Buffer.from("s1\n").toString("base64")}\n`);
+    });
+});
+
+describe("after kubeadm upgrade regenerated the manifest", () => {
+    /** What `kubeadm upgrade` writes: a new image, kubeadm's own flags sorted, the extraArgs (ours) appended. */
+    function upgrade(patched: string, ours: string[]): string {
+        let text = patched.replace("kube-apiserver:v1.35.4", "kube-apiserver:v1.36.0");
+        const moved = ours.map(f => `    - ${f}`);
+        for (const line of moved) text = text.replace(`${line}\n`, "");
+        return text.replace("    image:", `${moved.join("\n")}\n    image:`);
+    }
+
+    test("the next apply re-bases: the upgraded manifest without kube-baseline becomes the original, and destroy restores that", () => {
+        const n = node();
+        const patch = hardening(n);
+        const first = scripts(n, patch);
+        expect(n.run(first.apply, first.stdin).code).toBe(0);
+        const ours = readStaticPod(first.patched, "kube-apiserver").command.filter(f => !readStaticPod(APISERVER, "kube-apiserver").command.includes(f));
+        const upgraded = upgrade(first.patched, ours);
+        writeFileSync(n.manifestPath, upgraded);
+
+        const paths = { manifestPath: n.manifestPath, stateDirectory: n.stateDirectory, procRoot: n.procRoot };
+        const state = parseManifestState(n.run(readManifestStateScript(paths)).stdout);
+        const update = planManifestUpdate(state, "kube-apiserver", patch);
+        expect(update.rebased).toBe(true);
+        expect(update.drift?.likelyCause).toBe("kubeadm upgrade");
+        expect(update.originalManifest).toBe(APISERVER.replace("kube-apiserver:v1.35.4", "kube-apiserver:v1.36.0"));
+
+        // Without what it read, the apply refuses; with it, it goes ahead.
+        const apply = (expected?: { liveSha256: string; backupSha256: string }) => applyPatchScript({
+            node: "cp1", component: "kube-apiserver", paths, originalManifest: update.originalManifest, patchedManifest: update.patchedManifest,
+            expected, directories: patch.directories, files: patch.files, health: HEALTH,
+        });
+        expect(n.run(apply(), first.stdin).stderr).toMatch(/changed since it was read/);
+        const r = n.run(apply(update.expected), first.stdin);
+        expect(r.stderr).toBe("");
+        expect(readFileSync(n.manifestPath, "utf8")).toBe(update.patchedManifest);
+        expect(readFileSync(backupPath(n), "utf8")).toBe(update.originalManifest);
+
+        const restore = restorePatchScript({
+            node: "cp1", component: "kube-apiserver", paths, originalManifest: update.originalManifest, patchedManifest: update.patchedManifest,
+            files: patch.files.map(f => f.path), directories: patch.directories.map(d => d.path), health: HEALTH,
+        });
+        expect(n.run(restore).code).toBe(0);
+        expect(readFileSync(n.manifestPath, "utf8")).toBe(update.originalManifest);
+    }, 40000);
+
+    test("a backup someone changed since it was read is not replaced", () => {
+        const n = node();
+        const s = scripts(n, hardening(n));
+        expect(n.run(s.apply, s.stdin).code).toBe(0);
+        writeFileSync(backupPath(n), "someone else's\n");
+        const r = n.run(s.apply, s.stdin);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/the backup .* is not the original manifest kube-baseline read; nothing was written/);
+    }, 30000);
+});
+
+describe("planManifestUpdate", () => {
+    const patch = componentPatch({ flags: { profiling: "false" } });
+    const state = (live: string, written?: string): ManifestState => ({
+        original: { text: APISERVER, sha256: sha256Hex(APISERVER) },
+        live: { text: live, sha256: sha256Hex(live) },
+        written: written === undefined ? undefined : { text: written, sha256: sha256Hex(written) },
+    });
+    const patched = applyManifestPatch(APISERVER, "kube-apiserver", patch);
+    test.each([
+        ["the first patch", APISERVER, undefined, { rebased: false, upToDate: false, drift: false }],
+        ["nothing changed since", patched, patched, { rebased: false, upToDate: true, drift: false }],
+        ["settings changed", patched, patched, { rebased: false, upToDate: false, drift: false, patch: componentPatch({ flags: { profiling: "false", v: "2" } }) }],
+        ["edited by hand since", patched.replace("cpu: 250m", "cpu: 500m"), patched, { rebased: true, upToDate: false, drift: true }],
+    ] as Array<[string, string, string | undefined, { rebased: boolean; upToDate: boolean; drift: boolean; patch?: ComponentPatch }]>)("%s", (_what, live, written, expected) => {
+        const u = planManifestUpdate(state(live, written), "kube-apiserver", expected.patch ?? patch);
+        expect({ rebased: u.rebased, upToDate: u.upToDate, drift: u.drift !== undefined }).toEqual({ rebased: expected.rebased, upToDate: expected.upToDate, drift: expected.drift });
+        expect(u.expected).toEqual({ liveSha256: sha256Hex(live), backupSha256: sha256Hex(APISERVER) });
+        expect(readStaticPod(u.patchedManifest, "kube-apiserver").flags.get("profiling")).toBe("false");
+    });
+    test("a hand edit elsewhere survives into the new original; one of kube-baseline's flags is put back", () => {
+        const live = patched.replace("cpu: 250m", "cpu: 500m").replace("--profiling=false", "--profiling=true");
+        const u = planManifestUpdate(state(live, patched), "kube-apiserver", patch);
+        expect(u.originalManifest).toBe(APISERVER.replace("cpu: 250m", "cpu: 500m"));
+        expect(u.drift?.flags.changed).toEqual([{ name: "profiling", from: "false", to: "true" }]);
     });
 });
