@@ -8,6 +8,7 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml";
 import { CLUSTER_CONFIGURATION_KEYS, ControlPlaneComponent, CONTROL_PLANE_COMPONENTS } from "./components";
 import { ControlPlanePatch, HostPathMount, ResolvedFlags } from "./patchModel";
+import { readStaticPod } from "./staticPodManifest";
 
 export type ClusterConfigurationVersion = "v1beta3" | "v1beta4";
 
@@ -38,15 +39,24 @@ export const KUBEADM_DEFAULT_FLAGS: Record<ControlPlaneComponent, readonly strin
     "kube-scheduler": ["authentication-kubeconfig", "authorization-kubeconfig", "bind-address", "kubeconfig", "leader-elect"],
 };
 
-/** The ClusterConfiguration change for a patch whose flags were resolved against each component's manifest. */
-export function clusterConfigurationChange(patch: ControlPlanePatch, resolved: Partial<Record<ControlPlaneComponent, ResolvedFlags>>): ClusterConfigurationPatch {
+/**
+ * The ClusterConfiguration change for a patch whose flags were resolved against each component's manifest. With
+ * the original manifests, a flag the patch leaves as it is there (NodeRestriction already enabled) is not written
+ * as an extraArg: kubeadm would move it after its own flags, and the regenerated manifest would differ for nothing.
+ */
+export function clusterConfigurationChange(
+    patch: ControlPlanePatch, resolved: Partial<Record<ControlPlaneComponent, ResolvedFlags>>, originals: Partial<Record<ControlPlaneComponent, string>> = {},
+): ClusterConfigurationPatch {
     const out: ClusterConfigurationPatch = {};
     for (const component of CONTROL_PLANE_COMPONENTS) {
         const p = patch[component];
         if (!p) continue;
         const flags = resolved[component];
         if (!flags) throw new Error(`${component}: its flags must be resolved against its manifest first`);
-        out[component] = { set: { ...flags.set }, remove: [...flags.remove], mounts: p.mounts.map(m => ({ ...m })) };
+        const original = originals[component] === undefined ? undefined : readStaticPod(originals[component]!, component).flags;
+        const set = Object.fromEntries(Object.entries(flags.set).filter(([name, value]) => !(original?.has(name) && original.get(name) === value)));
+        const remove = flags.remove.filter(name => original === undefined || original.has(name));
+        out[component] = { set, remove, mounts: p.mounts.map(m => ({ ...m })) };
     }
     return out;
 }

@@ -8,7 +8,7 @@ import { ControlPlaneComponent } from "./components";
 import { checkComponentPatch, ComponentPatch, HostPathMount, resolveFlags, ResolvedFlags } from "./patchModel";
 import { commandFlags, CommandFlag, locateStaticPod, LocatedPod, scalarString } from "./staticPodManifest";
 import {
-    appendPair, appendToSeq, applyTextEdits, insertLinesBefore, removeItem, removePair, renderScalar, replaceScalar, seqIndent, TextEdit,
+    appendPair, appendToSeq, applyTextEdits, insertLinesAfter, insertLinesBefore, removeItem, removePair, renderScalar, replaceScalar, seqIndent, TextEdit,
 } from "./yamlTextEdit";
 
 /** The patched manifest text; the input unchanged when it already carries this patch. */
@@ -101,12 +101,46 @@ function revertTouched(live: string, original: string, component: ControlPlaneCo
     }
     // A flag that was bare ("--flag") comes back bare.
     const bare = new Set([...before.values()].filter(([, v]) => v === undefined).map(([k]) => k));
-    const edits = flagEdits(live, pod, now, resolved, component, bare);
+    const edits = moveBackToOriginalPlace(live, pod, locateStaticPod(original, component), resolved, bare, component);
+    edits.push(...flagEdits(live, pod, now, resolved, component, bare));
     const originalPod = locateStaticPod(original, component);
     const originalNames = new Set([...(originalPod.volumeMounts?.items ?? []), ...(originalPod.volumes?.items ?? [])]
         .filter(isMap).map(m => String(m.get("name"))));
     edits.push(...mountRemovals(live, pod, mountNames.filter(n => !originalNames.has(n))));
     return applyTextEdits(live, edits);
+}
+
+/**
+ * kubeadm writes a flag given in extraArgs after all its own (sorted) flags. A flag put back to its original value
+ * goes back to its original place too, between the flags around it in the original: otherwise the reverted text
+ * differs from the original in order. Those flags leave `resolved.set` (their edit is made here).
+ */
+function moveBackToOriginalPlace(
+    live: string, pod: LocatedPod, originalPod: LocatedPod, resolved: ResolvedFlags, bare: Set<string>, component: ControlPlaneComponent,
+): TextEdit[] {
+    const liveFlags = commandFlags(pod);
+    const at = new Map(liveFlags.map((f, i) => [f.name, i]));
+    const originalNames = commandFlags(originalPod).map(f => f.name);
+    const edits: TextEdit[] = [];
+    for (const name of originalNames.filter(n => n in resolved.set && at.has(n))) {
+        const k = originalNames.indexOf(name);
+        const previous = originalNames.slice(0, k).reverse().find(n => n !== name && at.has(n));
+        const next = originalNames.slice(k + 1).find(n => n !== name && at.has(n));
+        const i = at.get(name)!;
+        if ((previous === undefined || at.get(previous)! < i) && (next === undefined || at.get(next)! > i)) continue;
+        const item = liveFlags[i].item;
+        const line = `- ${renderScalar(flagText(name, resolved.set[name], bare.has(name)))}`;
+        edits.push(removeItem(live, item));
+        if (next !== undefined) {
+            const target = liveFlags[at.get(next)!].item;
+            edits.push(insertLinesBefore(live, target.range![0], [`${seqIndent(live, target, `${component} manifest`)}${line}`]));
+        } else {
+            const target = liveFlags[at.get(previous!)!].item;
+            edits.push(insertLinesAfter(live, target.range![1], [`${seqIndent(live, target, `${component} manifest`)}${line}`]));
+        }
+        delete resolved.set[name];
+    }
+    return edits;
 }
 
 // ---------------------------------------------------------------------------------------------------------

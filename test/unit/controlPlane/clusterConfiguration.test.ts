@@ -145,5 +145,10 @@ describe("clusterConfigurationChange", () => {
         const change = clusterConfigurationChange(patch, { "kube-apiserver": resolveManifestFlags(APISERVER, "kube-apiserver", patch["kube-apiserver"]!) });
         expect(change["kube-apiserver"]).toEqual({ set: { "enable-admission-plugins": "NodeRestriction,AlwaysPullImages" }, remove: [], mounts: [CONFIG] });
         expect(() => clusterConfigurationChange(patch, {})).toThrow(/resolved against its manifest first/);
+        // With the original manifest, flags it already has as the patch wants them are left to kubeadm.
+        const same = { "kube-apiserver": componentPatch({ listFlags: { "enable-admission-plugins": { add: ["NodeRestriction"], remove: [] } }, removeFlags: ["anonymous-auth"], flags: { profiling: "false" } }) };
+        const resolved = { "kube-apiserver": resolveManifestFlags(APISERVER, "kube-apiserver", same["kube-apiserver"]) };
+        expect(clusterConfigurationChange(same, resolved, { "kube-apiserver": APISERVER })["kube-apiserver"]).toEqual({ set: { profiling: "false" }, remove: [], mounts: [] });
+        expect(clusterConfigurationChange(same, resolved)["kube-apiserver"]!.set).toEqual({ "enable-admission-plugins": "NodeRestriction", profiling: "false" });
     });
 });

@@ -4,7 +4,9 @@
 
 import { parse } from "yaml";
 import { ControlPlaneComponent } from "../../../lib/controlPlane/components";
-import { applyManifestPatch, removeManifestPatch, resolveManifestFlags, revertManifestPatch } from "../../../lib/controlPlane/manifestPatch";
+import {
+    applyManifestPatch, removeManifestPatch, resolveManifestFlags, revertManifestChanges, revertManifestPatch,
+} from "../../../lib/controlPlane/manifestPatch";
 import { checkComponentPatch, componentPatch, ComponentPatch, mergeControlPlanePatches, resolveFlags } from "../../../lib/controlPlane/patchModel";
 import { componentHealthUrl, readStaticPod } from "../../../lib/controlPlane/staticPodManifest";
 import { APISERVER, CONTROLLER_MANAGER, MANIFESTS, SCHEDULER } from "./fixtures";
@@ -116,6 +118,18 @@ describe("applyManifestPatch on kubeadm's kube-apiserver manifest", () => {
         expect(after.flags).toEqual(readStaticPod(APISERVER, "kube-apiserver").flags);
         expect(after.mounts).toEqual(readStaticPod(APISERVER, "kube-apiserver").mounts);
         expect(after.volumes).toEqual(readStaticPod(APISERVER, "kube-apiserver").volumes);
+    });
+
+    test("a changed flag kubeadm moved after its own flags goes back to its original place", () => {
+        // kubeadm writes extraArgs after its sorted flags: --enable-admission-plugins (changed) ends up last.
+        const upgraded = patched.replace("kube-apiserver:v1.35.4", "kube-apiserver:v1.36.0")
+            .replace("    - --enable-admission-plugins=NodeRestriction,AlwaysPullImages\n", "")
+            .replace("    - --tls-private-key-file=/etc/kubernetes/pki/apiserver.key\n",
+                "    - --tls-private-key-file=/etc/kubernetes/pki/apiserver.key\n    - --enable-admission-plugins=NodeRestriction,AlwaysPullImages\n");
+        expect(revertManifestPatch(upgraded, APISERVER, "kube-apiserver", HARDENING))
+            .toBe(APISERVER.replace("kube-apiserver:v1.35.4", "kube-apiserver:v1.36.0"));
+        expect(revertManifestChanges(upgraded, APISERVER, patched, "kube-apiserver"))
+            .toBe(APISERVER.replace("kube-apiserver:v1.35.4", "kube-apiserver:v1.36.0"));
     });
 
     test("a patch that only adds is removed exactly by removeManifestPatch", () => {
