@@ -3,9 +3,11 @@
 // update, run the apply script (secrets on stdin); then the proofs: the running processes' flags, anonymous
 // access, Secrets encrypted in etcd, the audit log, the CIS checks from the live manifests; then kubeadm-config
 // patched and the control plane regenerated as `kubeadm upgrade` does (sandbox regenerate-control-plane): every
-// flag survives and a token user still authenticates; re-applying re-bases and a second apply changes nothing;
-// then encryption off (identity first, every Secret rewritten), the patch restored, kubeadm-config reverted: the
-// manifests and the ConfigMap are byte-identical to what they were, every Secret plaintext and readable.
+// flag survives and a token user still authenticates; re-applying writes kube-baseline's text again and a second
+// apply changes nothing; then an upgrade to a new version (kubernetesVersion in kubeadm-config, regenerated): the
+// next apply re-bases onto the upgraded manifest; then encryption off (identity first, every Secret rewritten),
+// the patch restored, kubeadm-config reverted: the manifests and the ConfigMap are byte-identical to what they
+// were (but for the version the upgrade wrote), every Secret plaintext and readable. afterAll puts the version back.
 //
 // Needs root, the toolchain (kubeadm, etcdctl) and a sandbox (KUBE_BASELINE_SANDBOX_DIR names one; started when
 // not running). Changes its control plane, and puts it back.
@@ -150,9 +152,18 @@ beforeAll(() => {
     kubectl(["create", "secret", "generic", "e2e-cp-before", "-n", "default", "--from-literal=k=before"]);
 }, 600_000);
 
+const UPGRADED = "v1.35.5";
+const upgradedVersion = (text: string) => text.replace(/(kube-(apiserver|controller-manager|scheduler)):v1\.35\.4/, `$1:${UPGRADED}`)
+    .replace("kubernetesVersion: v1.35.4", `kubernetesVersion: ${UPGRADED}`);
+
 afterAll(() => {
     run("kubectl", ["--kubeconfig", desc.kubeconfigPath, "delete", "secret", "-n", "default", "e2e-cp-before", "e2e-cp-after", "--ignore-not-found"]);
-});
+    // Back to the version the sandbox runs.
+    if (clusterConfiguration() !== pristineClusterConfiguration) {
+        writeClusterConfiguration(pristineClusterConfiguration);
+        run("bash", [path.join(repoRoot, "sandbox", "sandbox.sh"), "regenerate-control-plane"]);
+    }
+}, 300_000);
 
 let cisBefore: ReturnType<typeof computeCisChecks>;
 const report: string[] = [];
@@ -243,6 +254,22 @@ test("the next apply sees the drift, writes its own text over the regenerated on
     }
 });
 
+test("an upgrade to a new version: the next apply re-bases onto the upgraded manifest without kube-baseline", () => {
+    const patch = hardening([KEY, { provider: "identity" }]);
+    writeClusterConfiguration(upgradedVersion(clusterConfiguration()));
+    const regenerated = run("bash", [path.join(repoRoot, "sandbox", "sandbox.sh"), "regenerate-control-plane"]);
+    expect(regenerated.code).toBe(0);
+    report.push(`upgrade to ${UPGRADED}: ${regenerated.stdout.trim().split("\n").pop()}`);
+    for (const c of CONTROL_PLANE_COMPONENTS) {
+        const { update, result } = applyComponent(c, patch);
+        expect(update.drift?.likelyCause).toBe("kubeadm upgrade");
+        expect(update.rebased).toBe(true);
+        expect(update.originalManifest).toBe(upgradedVersion(pristine[c]!));
+        expect(result).toMatchObject({ manifestChanged: true });
+    }
+    expect(runningFlags("kube-apiserver")).toContain("--profiling=false");
+});
+
 test("destroy: identity first, every Secret rewritten, then the patch and kubeadm-config go back byte for byte", () => {
     const patch = hardening([{ provider: "identity" }, KEY]);
     expect(applyComponent("kube-apiserver", patch).result).toMatchObject({ filesChanged: [FILES.encryption], restarted: true });
@@ -252,11 +279,13 @@ test("destroy: identity first, every Secret rewritten, then the patch and kubead
 
     const live = clusterConfiguration();
     const resolved = Object.fromEntries(CONTROL_PLANE_COMPONENTS.map(c => [c, resolveManifestFlags(pristine[c]!, c, patch[c]!)]));
+    // The program knows the ConfigMap from before the upgrade: the revert keeps what the upgrade changed.
     writeClusterConfiguration(revertClusterConfigurationPatch(live, pristineClusterConfiguration, clusterConfigurationChange(patch, resolved, pristine)));
     for (const c of [...CONTROL_PLANE_COMPONENTS].reverse()) restoreComponent(c, patch);
 
-    for (const c of CONTROL_PLANE_COMPONENTS) expect([c, catFile(manifestPath(c))]).toEqual([c, pristine[c]]);
-    expect(clusterConfiguration()).toBe(pristineClusterConfiguration);
+    // What kubeadm writes for the upgraded version without kube-baseline; the ConfigMap as it was, but for the version.
+    for (const c of CONTROL_PLANE_COMPONENTS) expect([c, catFile(manifestPath(c))]).toEqual([c, upgradedVersion(pristine[c]!)]);
+    expect(clusterConfiguration()).toBe(upgradedVersion(pristineClusterConfiguration));
     for (const f of [FILES.encryption, FILES.auditPolicy, "/etc/kubernetes/auth/token.csv"]) expect(sshRun(`test ! -e '${f}'`).code).toBe(0);
     for (const name of ["e2e-cp-before", "e2e-cp-after"]) {
         expect(etcdValue("default", name).startsWith("k8s:enc:")).toBe(false);
