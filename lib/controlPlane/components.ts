@@ -25,7 +25,3 @@ export const DEFAULT_HEALTH: Record<ControlPlaneComponent, { port: number; path:
 export function manifestPath(component: ControlPlaneComponent, directory = DEFAULT_MANIFEST_DIRECTORY): string {
     return `${directory}/${component}.yaml`;
 }
-
-export function isControlPlaneComponent(value: unknown): value is ControlPlaneComponent {
-    return typeof value === "string" && (CONTROL_PLANE_COMPONENTS as readonly string[]).includes(value);
-}

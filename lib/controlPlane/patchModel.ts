@@ -73,11 +73,6 @@ export function componentPatch(partial: Partial<ComponentPatch>): ComponentPatch
     };
 }
 
-export function isEmptyComponentPatch(p: ComponentPatch): boolean {
-    return Object.keys(p.flags).length === 0 && Object.keys(p.listFlags).length === 0 && p.removeFlags.length === 0 &&
-        p.directories.length === 0 && p.files.length === 0 && p.mounts.length === 0;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Checks: everything that ends up in a manifest, a ClusterConfiguration or a node script is plain data.
 
