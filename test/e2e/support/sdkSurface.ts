@@ -41,10 +41,16 @@ export function sdkResource(npmName: string, file: string, className: string): S
     return { token: tokenMatch[1], inputs: interfaceMembers(declarations, `${className}Args`), outputs: outputs.sort(), secretOutputs: secretOutputs.sort() };
 }
 
-/** The members of an input type `<Name>Args` declared anywhere in the SDK's types/input.d.ts (any namespace). */
+/** The members of an input type declared anywhere in the SDK's types/input.d.ts (any namespace): `<Name>Args` in
+ *  natively generated SDKs (command's ConnectionArgs), `<Name>` in bridged ones (tls's SelfSignedCertSubject). */
 export function sdkInputType(npmName: string, typeName: string): Record<string, { required: boolean }> {
     const { dir } = sdkPackage(npmName);
-    return interfaceMembers(parse(path.join(dir, "types/input.d.ts")), `${typeName}Args`);
+    const source = parse(path.join(dir, "types/input.d.ts"));
+    try {
+        return interfaceMembers(source, `${typeName}Args`);
+    } catch {
+        return interfaceMembers(source, typeName);
+    }
 }
 
 function parse(file: string): ts.SourceFile {
