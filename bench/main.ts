@@ -17,11 +17,14 @@ import { changesOf, profileOperation } from "./engineEvents";
 import { kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
 import { machineBusySeconds, processCpuSeconds } from "./procTree";
 import { OperationDetail, renderReport } from "./report";
-import { namespaceSeriesConfig, nodeSeriesConfig, toConfigValues } from "./scaleConfig";
+import { namespaceSeriesConfig, nodeSeriesConfig, toConfigValues, waitNodesConfig } from "./scaleConfig";
+import { profileState, StateProfile } from "./stateProfile";
 import { parseRepeats, parseScales, Scale, scaleLabel } from "./scales";
 import { Measure, RunRecord, summarizeRuns } from "./stats";
 
 const PACK = path.join(repoRoot, "policies");
+/** The program the series deploys: kube-baseline itself, or the waiting-node program. */
+const projectDirOf = (scale: Scale) => (scale.series === "waitnodes" ? path.join(repoRoot, "bench/programs/waitNodes") : repoRoot);
 const PACK_CONFIG = path.join(PACK, "config/dev.json");
 const MANAGED_BY = "app.kubernetes.io/managed-by=kube-baseline";
 const MiB = 1024 * 1024;
@@ -70,13 +73,13 @@ function failure(what: string, r: CommandResult, errors: string[] = []): string 
 
 /** Runs one measured command; its detail goes to `details` also when it fails (the profile says why). */
 async function timedOperation(
-    ctx: Context, details: OperationDetail[], detailOp: string, command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number,
+    ctx: Context, details: OperationDetail[], detailOp: string, cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number,
     eventLog?: string,
 ): Promise<{ result: CommandResult; detail: OperationDetail }> {
     if (ctx.interrupted) throw new Interrupted("interrupted");
     const cpuBefore = clusterCpuSeconds();
     const machineBefore = machineBusySeconds();
-    const result = await runCommand(command, eventLog ? [...args, "--event-log", eventLog] : args, { cwd: repoRoot, env, timeoutMs, eventLog });
+    const result = await runCommand(command, eventLog ? [...args, "--event-log", eventLog] : args, { cwd, env, timeoutMs, eventLog });
     const cpuAfter = clusterCpuSeconds();
     const machineAfter = machineBusySeconds();
     if (ctx.interrupted) throw new Interrupted("interrupted");
@@ -99,12 +102,13 @@ async function timedOperation(
     return { result, detail };
 }
 
-async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ record: RunRecord; details: OperationDetail[] }> {
+async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ record: RunRecord; details: OperationDetail[]; stateProfile?: StateProfile }> {
     const record: RunRecord = { scale, repeat, values: {} };
     const details: OperationDetail[] = [];
-    const config = scale.series === "ns"
-        ? namespaceSeriesConfig(scale.size)
-        : nodeSeriesConfig(scale.size, ctx.desc, ctx.credentials);
+    const config = scale.series === "ns" ? namespaceSeriesConfig(scale.size)
+        : scale.series === "nodes" ? nodeSeriesConfig(scale.size, ctx.desc, ctx.credentials)
+            : waitNodesConfig(scale.size, ctx.desc, ctx.credentials);
+    const projectDir = projectDirOf(scale);
     const stackName = `bench-${scale.series}${scale.size}-r${repeat}-${process.pid}`;
     const runDir = fs.mkdtempSync(path.join(ctx.workDir, `${scale.series}${scale.size}-r${repeat}-`));
     const kubeconfig = ctx.desc.kubeconfigPath;
@@ -112,27 +116,28 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
     let deployed = false;
     let objectsApplied = false;
     let step = 0;
+    let stateProfile: StateProfile | undefined;
 
     const pulumi = async (measure: Measure, op: string, args: string[], env: NodeJS.ProcessEnv) => {
         const parallel = ctx.parallel && ["preview", "up", "destroy"].includes(args[0]) ? ["--parallel", ctx.parallel] : [];
         const file = path.join(runDir, `${++step}-${measure}`);
         // Go CPU and memory profiles of the engine, for `go tool pprof` (kept with BENCH_KEEP_WORK=1).
         const profiling = process.env.BENCH_PROFILE_ENGINE === "1" ? ["--profiling", file] : [];
-        const { result, detail } = await timedOperation(ctx, details, op, "pulumi",
+        const { result, detail } = await timedOperation(ctx, details, op, projectDir, "pulumi",
             [...args, "--stack", stackName, "--non-interactive", "--color", "never", ...parallel, ...profiling], env, pulumiTimeoutMs(scale),
             `${file}.events.jsonl`);
         record.values[measure] = result.seconds;
         return detail;
     };
     const kubectl = async (measure: Measure | undefined, op: string, args: string[], objects: number) => {
-        const { result } = await timedOperation(ctx, details, op, "kubectl",
+        const { result } = await timedOperation(ctx, details, op, repoRoot, "kubectl",
             ["--kubeconfig", kubeconfig, "--request-timeout=60s", ...args], toolEnv(), kubectlTimeoutMs(objects));
         if (measure) record.values[measure] = result.seconds;
         return result;
     };
 
     try {
-        stack = await createTestStack(repoRoot, stackName, toConfigValues(config));
+        stack = await createTestStack(projectDir, stackName, toConfigValues(config));
         // PULUMI_DEBUG_COMMANDS enables --event-log, as the Automation API does.
         const env: NodeJS.ProcessEnv = { ...process.env, ...stack.stack.workspace.envVars, PULUMI_DEBUG_COMMANDS: "true" };
 
@@ -149,12 +154,13 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
         const noop = await pulumi("noop", "no-op up", ["up", "--yes", "--skip-preview"], env);
         record.noopChanges = changesOf(noop.profile.resourceChanges);
 
-        const exported = await runCommand("pulumi", ["stack", "export", "--stack", stackName], { cwd: repoRoot, env, timeoutMs: 300_000, outputLimit: 1 << 30 });
+        const exported = await runCommand("pulumi", ["stack", "export", "--stack", stackName], { cwd: projectDir, env, timeoutMs: 300_000, outputLimit: 1 << 30 });
         if (exported.code !== 0) throw new Error(failure("pulumi stack export", exported));
         const state = JSON.parse(exported.stdout) as { deployment?: { resources?: Array<{ dependencies?: unknown[] }> } };
         record.resources = state.deployment?.resources?.length;
         record.stateKiB = Buffer.byteLength(exported.stdout) / 1024;
         record.dependencies = (state.deployment?.resources ?? []).reduce((n, r) => n + (r.dependencies?.length ?? 0), 0);
+        stateProfile = profileState(state);
         if (process.env.BENCH_KEEP_WORK === "1") fs.writeFileSync(path.join(runDir, "state.json"), exported.stdout);
         const objects = scale.series === "ns" ? orderForApply(kubeObjectsFromExport(state)) : [];
 
@@ -179,19 +185,19 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
     } catch (err) {
         record.error = err instanceof Interrupted ? "interrupted" : (err as Error).message;
     } finally {
-        await cleanUp(ctx, scale, stackName, stack, deployed, objectsApplied);
+        await cleanUp(ctx, scale, projectDir, stackName, stack, deployed, objectsApplied);
     }
     const peaks = details.filter(d => !d.op.startsWith("kubectl")).map(d => d.peakMiB);
     if (peaks.length > 0) record.values.peakMiB = Math.max(...peaks);
-    return { record, details };
+    return { record, details, stateProfile };
 }
 
 /** After a failure: destroy what the stack made, delete what kubectl made, remove the stack and its backend. */
-async function cleanUp(ctx: Context, scale: Scale, stackName: string, stack: TestStack | undefined, deployed: boolean, objectsApplied: boolean) {
+async function cleanUp(ctx: Context, scale: Scale, projectDir: string, stackName: string, stack: TestStack | undefined, deployed: boolean, objectsApplied: boolean) {
     if (stack && deployed && !ctx.interrupted) {
         const env = { ...process.env, ...stack.stack.workspace.envVars };
         const destroy = await runCommand("pulumi", ["destroy", "--yes", "--skip-preview", "--stack", stackName, "--non-interactive"],
-            { cwd: repoRoot, env, timeoutMs: pulumiTimeoutMs(scale) }).catch(() => undefined);
+            { cwd: projectDir, env, timeoutMs: pulumiTimeoutMs(scale) }).catch(() => undefined);
         if (!destroy || destroy.code !== 0) {
             console.error(`  cleanup: destroy of ${stackName} failed; deleting the objects with kubectl`);
             objectsApplied = true;
@@ -257,6 +263,7 @@ async function main(): Promise<number> {
     ];
     const records: RunRecord[] = [];
     const details: Record<string, OperationDetail[]> = {};
+    const stateProfiles: Record<string, StateProfile> = {};
     const write = () => {
         const own = process.cpuUsage();
         const ownNote = `The benchmark's own process (sampling /proc, reading event logs) used ${((own.user + own.system) / 1e6).toFixed(0)} CPU s ` +
@@ -264,7 +271,7 @@ async function main(): Promise<number> {
         const report = renderReport({
             startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), repeats, host: os.hostname(), cpus: os.cpus().length,
             notes: [...notes, ownNote],
-            summaries: summarizeRuns(records), details,
+            summaries: summarizeRuns(records), details, stateProfiles,
         });
         fs.writeFileSync(out, report);
         fs.writeFileSync(out.replace(/\.md$/, "") + ".json", JSON.stringify({ startedAt, notes, records, details }, null, 1));
@@ -277,10 +284,11 @@ async function main(): Promise<number> {
             if (ctx.interrupted) break;
             for (let repeat = 1; repeat <= repeats && !ctx.interrupted; repeat++) {
                 const started = Date.now();
-                const { record, details: ops } = await runOnce(ctx, scale, repeat);
+                const { record, details: ops, stateProfile } = await runOnce(ctx, scale, repeat);
                 records.push(record);
                 // The profile of a completed repeat; of a failed one only while there is nothing better.
                 if (!record.error || !details[scaleLabel(scale)]) details[scaleLabel(scale)] = ops;
+                if (stateProfile && !record.error) stateProfiles[scaleLabel(scale)] = stateProfile;
                 console.log(`${progressLine(record)} [${((Date.now() - started) / 1000).toFixed(0)} s]`);
                 write();
             }

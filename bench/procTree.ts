@@ -83,6 +83,9 @@ export function processRole(comm: string, cmdline: string): string {
     if (comm === "pulumi") return "pulumi CLI (engine)";
     if (comm.startsWith("pulumi-language")) return "language host";
     if (cmdline.includes("pulumi-resource-kubernetes")) return "kubernetes provider";
+    for (const plugin of ["tls", "random", "command"]) {
+        if (cmdline.includes(`pulumi-resource-${plugin}`)) return `${plugin} provider`;
+    }
     if (cmdline.includes("dynamic-provider") || cmdline.includes("pulumi-resource-pulumi-nodejs")) return "dynamic provider (node)";
     if (comm === "node" && /polic/.test(cmdline)) return "policy pack (node)";
     if (comm === "node") return "program (node)";

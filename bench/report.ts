@@ -2,6 +2,7 @@
 // profile of where the time went. Markdown, printed and written to bench/RESULTS.md. Pure.
 import { OperationProfile } from "./engineEvents";
 import { scaleLabel } from "./scales";
+import { StateProfile } from "./stateProfile";
 import { evaluateTargets, infoRatios, Measure, ScaleSummary, Summary, TargetResult } from "./stats";
 
 /** One measured operation of one repeat, for the profile section. */
@@ -30,6 +31,19 @@ export interface ReportInput {
     summaries: ScaleSummary[];
     /** Scale label -> the operations of one repeat (the last that completed). */
     details: Record<string, OperationDetail[]>;
+    /** Scale label -> where the state's bytes are, after up (the same repeat). */
+    stateProfiles?: Record<string, StateProfile>;
+}
+
+/** "outputs 213 KiB, inputs 110, stackTrace 33"; then the largest properties by type. */
+export function stateProfileLines(p: StateProfile): string[] {
+    const kib = (v: number) => (v >= 10 ? Math.round(v).toString() : v.toFixed(1));
+    const shortType = (t: string) => t.slice(t.lastIndexOf(":") + 1);
+    return [
+        `State by resource field (KiB): ${p.byField.slice(0, 6).map(f => `${f.field} ${kib(f.kib)}`).join(", ")}.`,
+        `Largest properties, summed over the resources of a type (KiB): ${p.largestProperties.slice(0, 6)
+            .map(x => `${shortType(x.type)}.${x.where}.${x.property} ${kib(x.kib)}`).join(", ")}.`,
+    ];
 }
 
 const COLUMNS: Array<{ measure: Measure; title: string; unit: "s" | "MiB" }> = [
@@ -64,6 +78,7 @@ const round = (v: number | undefined, digits = 1) => (v === undefined ? "-" : v.
 const SHORT_ROLES: Record<string, string> = {
     "pulumi CLI (engine)": "engine", "program (node)": "program", "kubernetes provider": "k8s provider",
     "dynamic provider (node)": "dynamic", "policy pack (node)": "pack", "language host": "langhost",
+    "tls provider": "tls", "random provider": "random", "command provider": "command",
 };
 
 /** The largest values by process role, e.g. "program 9.0, engine 4.1"; values below `min` are left out. */
@@ -103,7 +118,7 @@ export function missNotes(targets: TargetResult[], summaries: ScaleSummary[], de
             if (!d) continue;
             notes.push(`up at ${at} (${d.seconds.toFixed(0)} s): start-up ${round(d.profile.firstStepSeconds)} s, steps ${round(d.profile.stepsSeconds)} s with at most ` +
                 `${d.profile.maxConcurrency} nodes in flight (pulumi --parallel); the machine was busy ${round(d.machineCpuSeconds, 0)} CPU s in those ` +
-                `${d.seconds.toFixed(0)} s (${cpus} CPUs), the pulumi processes ${treeCpu(d).toFixed(0)} of them: the sandbox's nodes share the machine's CPUs.`);
+                `${d.seconds.toFixed(0)} s (${cpus} CPUs), the pulumi processes ${treeCpu(d).toFixed(0)} of them.`);
         } else if (t.id === "pack") {
             const plain = op(at, "preview");
             const pack = op(at, "preview+pack");
@@ -174,6 +189,8 @@ export function renderReport(input: ReportInput): string {
         out.push("");
         if (s.stateKiB !== undefined) {
             out.push(`State after up: ${s.resources ?? "?"} resources, ${Math.round(s.stateKiB)} KiB as \`pulumi stack export\` prints it, ${s.dependencies ?? "?"} dependency edges.`);
+            const profile = input.stateProfiles?.[scaleLabel(s.scale)];
+            if (profile) out.push(...stateProfileLines(profile).map(l => `${l}`));
             out.push("");
         }
         out.push(table(["op", "wall s", "start-up", "steps", "tail", "in flight (max)", "peak MiB", "CPU s (pulumi tree)", "apiserver+etcd CPU s", "machine CPU s", "slowest steps"],

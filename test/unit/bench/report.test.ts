@@ -1,5 +1,5 @@
 // The report: figures with medians and ranges, targets with PASS/MISS, problems, the profile per scale.
-import { formatSummary, missNotes, OperationDetail, renderReport, roleLine } from "../../../bench/report";
+import { formatSummary, missNotes, OperationDetail, renderReport, roleLine, stateProfileLines } from "../../../bench/report";
 import { profileOperation } from "../../../bench/engineEvents";
 import { evaluateTargets, summarizeRuns } from "../../../bench/stats";
 
@@ -38,8 +38,8 @@ test("the report has the figures table, the targets, the problems and the profil
 test("a missed target gets a note with this run's figures on where the time or memory went", () => {
     const summaries = summarizeRuns([
         { scale: { series: "ns", size: 200 }, repeat: 1, resources: 2010, stateKiB: 20 * 1024, values: { up: 1000, kubectlCreate: 10, preview: 40, previewPack: 60, peakMiB: 1500 } },
-        { scale: { series: "nodes", size: 1 }, repeat: 1, values: { up: 10 } },
-        { scale: { series: "nodes", size: 50 }, repeat: 1, values: { up: 40 } },
+        { scale: { series: "waitnodes", size: 1 }, repeat: 1, values: { up: 10 } },
+        { scale: { series: "waitnodes", size: 50 }, repeat: 1, values: { up: 40 } },
     ]);
     const detail = (op: string, seconds: number, cpu: Record<string, number>, extra: Partial<OperationDetail> = {}): OperationDetail => ({
         op, seconds, peakMiB: 100, peakMiBByRole: {}, cpuSecondsByRole: cpu, clusterCpuSeconds: 12, machineCpuSeconds: 80,
@@ -51,13 +51,28 @@ test("a missed target gets a note with this run's figures on where the time or m
             detail("preview+pack", 60, { "pulumi CLI (engine)": 29, "program (node)": 27, "policy pack (node)": 14 }),
             detail("up", 1000, { "pulumi CLI (engine)": 900, "program (node)": 30 }, { peakMiB: 1500, peakMiBByRole: { "pulumi CLI (engine)": 800, "program (node)": 700 } }),
         ],
-        "nodes:50": [detail("up", 40, { "pulumi CLI (engine)": 8, "dynamic provider (node)": 3 })],
+        "waitnodes:50": [detail("up", 40, { "pulumi CLI (engine)": 8, "command provider": 3 })],
     };
     const notes = missNotes(evaluateTargets(summaries), summaries, details, 2);
     expect(notes).toEqual([
         "up at ns:200 (1000 s): start-up 15.0 s, steps 980.0 s; CPU of the engine 900 s, of the program 30 s, of all pulumi processes 930 s, of kube-apiserver + etcd 12 s; 2010 resources, state 20.0 MiB (the engine saves all of it after each step).",
         "memory at ns:200: the peak (1500 MiB) was in up; RSS MiB by process: engine 800, program 700.",
-        "up at nodes:50 (40 s): start-up 15.0 s, steps 980.0 s with at most 8 nodes in flight (pulumi --parallel); the machine was busy 80 CPU s in those 40 s (2 CPUs), the pulumi processes 11 of them: the sandbox's nodes share the machine's CPUs.",
+        "up at waitnodes:50 (40 s): start-up 15.0 s, steps 980.0 s with at most 8 nodes in flight (pulumi --parallel); the machine was busy 80 CPU s in those 40 s (2 CPUs), the pulumi processes 11 of them.",
         "the pack at ns:200: +20.0 s; the pack's process used 14.0 CPU s, the engine 15.0 s more (it sends every resource to the pack).",
     ]);
+});
+
+describe("stateProfileLines", () => {
+    test("names the heaviest fields and properties, types by their short name", () => {
+        const lines = stateProfileLines({
+            totalKiB: 300, resources: 3,
+            byField: [{ field: "outputs", kib: 213.4 }, { field: "inputs", kib: 110 }, { field: "stackTrace", kib: 3.33 }],
+            byType: [],
+            largestProperties: [{ type: "tls:index/privateKey:PrivateKey", where: "outputs", property: "privateKeyPem", kib: 12.5 }],
+        });
+        expect(lines).toEqual([
+            "State by resource field (KiB): outputs 213, inputs 110, stackTrace 3.3.",
+            "Largest properties, summed over the resources of a type (KiB): PrivateKey.outputs.privateKeyPem 13.",
+        ]);
+    });
 });

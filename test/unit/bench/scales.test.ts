@@ -1,8 +1,9 @@
 // BENCH_SCALES and BENCH_REPEATS: the default plan, subsets, and bad values named with the variable.
 import { DEFAULT_SCALES, parseRepeats, parseScales, scaleLabel } from "../../../bench/scales";
 
-test("unset or empty means the issue's scales: 1, 10, 50, 200 namespaces and 1, 3, 10, 50 nodes", () => {
-    expect(parseScales(undefined, 50).map(scaleLabel)).toEqual(["ns:1", "ns:10", "ns:50", "ns:200", "nodes:1", "nodes:3", "nodes:10", "nodes:50"]);
+test("unset or empty means the issue's scales: 1, 10, 50, 200 namespaces, 1, 3, 10, 50 nodes, 1 and 50 waiting nodes", () => {
+    expect(parseScales(undefined, 50).map(scaleLabel)).toEqual(["ns:1", "ns:10", "ns:50", "ns:200", "nodes:1", "nodes:3", "nodes:10", "nodes:50",
+        "waitnodes:1", "waitnodes:50"]);
     expect(parseScales("  ", 50)).toEqual(DEFAULT_SCALES);
 });
 
@@ -11,7 +12,8 @@ test("a subset keeps its order and drops duplicates", () => {
 });
 
 test.each([
-    ["ns:ten", /"ns:ten" is not ns:<namespaces> or nodes:<nodes>/],
+    ["ns:ten", /"ns:ten" is not ns:<namespaces>, nodes:<nodes> or waitnodes:<nodes>/],
+    ["waitnodes:51", /waitnodes:51 is out of range \(waitnodes from 1 to 50, the nodes of the bench sandbox\)/],
     ["pods:3", /"pods:3" is not/],
     ["ns:0", /ns:0 is out of range \(ns from 1 to 1000\)/],
     ["nodes:51", /nodes:51 is out of range \(nodes from 1 to 50, the nodes of the bench sandbox\)/],
