@@ -74,7 +74,7 @@ export function secretOutputs(enforcementLevel: EnforcementLevel = "mandatory"):
         defaults: {
             sensitiveKeyPatterns: DEFAULT_SENSITIVE_KEY_PATTERNS,
             exemptKeys: [],
-            resourceTypes: [STACK_TYPE, "kube-baseline:", "pulumi-nodejs:", "pulumi:providers:kubernetes"],
+            resourceTypes: [STACK_TYPE, "kube-baseline:", "pulumi-nodejs:", "pulumi:providers:kubernetes", "tls:", "random:", "command:"],
         },
         schema: {
             sensitiveKeyPatterns: stringList("Case-insensitive regular expressions for keys whose values are secrets."),
