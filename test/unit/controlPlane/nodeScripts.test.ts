@@ -388,7 +388,7 @@ describe("after kubeadm upgrade regenerated the manifest", () => {
         expect(update.originalManifest).toBe(APISERVER.replace("kube-apiserver:v1.35.4", "kube-apiserver:v1.36.0"));
 
         // Without what it read, the apply refuses; with it, it goes ahead.
-        const apply = (expected?: { liveSha256: string; backupSha256: string }) => applyPatchScript({
+        const apply = (expected?: { liveSha256?: string; backupSha256?: string }) => applyPatchScript({
             node: "cp1", component: "kube-apiserver", paths, originalManifest: update.originalManifest, patchedManifest: update.patchedManifest,
             expected, directories: patch.directories, files: patch.files, health: HEALTH,
         });
