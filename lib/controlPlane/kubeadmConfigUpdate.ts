@@ -17,6 +17,8 @@ export interface KubeadmConfigUpdate {
     desired: string;
     /** The ClusterConfiguration as read: the patch's test operation. */
     live: string;
+    /** Someone else's text the script may replace (the live one after an upgrade; later, as recorded). */
+    accepted?: string;
     /** The original changed under kube-baseline (an upgrade wrote a new kubernetesVersion): the backup is replaced. */
     rebased: boolean;
     /** The live text is not what kube-baseline last wrote: for a preview message. */
@@ -34,8 +36,10 @@ export function planKubeadmConfigUpdate(state: KubeadmConfigState, change: Clust
     const original = known || !written ? backup : revertClusterConfigurationPatch(live.text, backup, change);
     const desired = applyClusterConfigurationPatch(original, change);
     const rebased = state.original !== undefined && sha256Hex(original) !== state.original.sha256;
+    const unusual = live.text !== original && live.text !== desired;
     return {
         original, desired, live: live.text, rebased,
+        accepted: unusual ? live.text : state.accepted?.text,
         drifted: written !== undefined && written.sha256 !== live.sha256,
         upToDate: !rebased && state.original !== undefined && live.text === desired,
     };
@@ -44,23 +48,24 @@ export function planKubeadmConfigUpdate(state: KubeadmConfigState, change: Clust
 /** Writes `desired` over the text read (or keeps it when it is there), keeps the original and the record. */
 export function applyKubeadmConfigScript(node: string, paths: KubeadmConfigPaths, update: KubeadmConfigUpdate): string {
     const files = kubeadmConfigBackupPaths(paths.stateDirectory);
-    const unusual = update.live !== update.original && update.live !== update.desired;
+    const accepted = update.accepted;
     return [
         ...preamble(node, paths),
         // Only a live text that is neither the original nor what is wanted is named here: in the steady state the
         // script is the same from one run to the next.
-        `live_sha=${q(unusual ? sha256Hex(update.live) : "")}`,
+        `live_sha=${q(accepted !== undefined ? sha256Hex(accepted) : "")}`,
         `desired_sha=${q(sha256Hex(update.desired))}`,
         `original_sha=${q(sha256Hex(update.original))}`,
-        `orig=${q(files.original)}; record=${q(files.written)}`,
+        `orig=${q(files.original)}; record=${q(files.written)}; accepted=${q(files.accepted)}`,
         "[ -d \"$state\" ] || fail \"the state directory $state is missing (the manifests are patched first)\"",
         "current=$(current_sha)",
         "if [ \"$current\" = \"$desired_sha\" ]; then action=keep",
         `elif [ "$current" = "$original_sha" ]; then action=swap; patch=${q(b64(jsonPatch(update.original, update.desired)))}`,
-        `elif [ -n "$live_sha" ] && [ "$current" = "$live_sha" ]; then action=swap; patch=${q(unusual ? b64(jsonPatch(update.live, update.desired)) : "")}`,
+        `elif [ -n "$live_sha" ] && [ "$current" = "$live_sha" ]; then action=swap; patch=${q(accepted !== undefined ? b64(jsonPatch(accepted, update.desired)) : "")}`,
         "else fail \"kubeadm-config changed since it was read (sha256 $current); nothing was written. Run pulumi up again.\"",
         "fi",
-        `if [ ! -f "$orig" ] || ${update.rebased ? "true" : "false"}; then`,
+        // A backup that is not the original planned means the program re-based it (an upgrade changed the original).
+        `if [ ! -f "$orig" ] || [ "$(sha256sum < "$orig" | cut -d' ' -f1)" != "$original_sha" ]; then`,
         `  printf '%s' ${q(b64(update.original))} | base64 -d > "$orig.tmp"`,
         "  [ \"$(sha256sum < \"$orig.tmp\" | cut -d' ' -f1)\" = \"$original_sha\" ] || fail \"the original damaged on the way\"",
         "  mv -f \"$orig.tmp\" \"$orig\"",
@@ -70,6 +75,7 @@ export function applyKubeadmConfigScript(node: string, paths: KubeadmConfigPaths
         "    fail \"kubectl could not patch kubeadm-config (it changed in between, or the apiserver refused)\"",
         "fi",
         `printf '%s' ${q(b64(update.desired))} | base64 -d > "$record.tmp" && mv -f "$record.tmp" "$record"`,
+        ...(accepted !== undefined ? [`printf '%s' ${q(b64(accepted))} | base64 -d > "$accepted.tmp" && mv -f "$accepted.tmp" "$accepted"`] : []),
         "printf '{\"node\":\"%s\",\"kubeadmConfig\":\"%s\"}\\n' \"$node_name\" \"$( [ \"$action\" = swap ] && echo written || echo unchanged)\"",
     ].join("\n") + "\n";
 }
@@ -81,7 +87,7 @@ export function restoreKubeadmConfigScript(node: string, paths: KubeadmConfigPat
         ...preamble(node, paths),
         `desired_sha=${q(sha256Hex(update.desired))}`,
         `original_sha=${q(sha256Hex(update.original))}`,
-        `orig=${q(files.original)}; record=${q(files.written)}`,
+        `orig=${q(files.original)}; record=${q(files.written)}; accepted=${q(files.accepted)}`,
         "current=$(current_sha)",
         "if [ \"$current\" = \"$desired_sha\" ] && [ \"$desired_sha\" != \"$original_sha\" ]; then",
         `  printf '%s' ${q(b64(jsonPatch(update.desired, update.original)))} | base64 -d | kc -n kube-system patch configmap kubeadm-config --type=json --patch-file=/dev/stdin > /dev/null ||`,
@@ -91,7 +97,7 @@ export function restoreKubeadmConfigScript(node: string, paths: KubeadmConfigPat
         "else",
         "  fail \"kubeadm-config is not the text kube-baseline wrote (changed by kubeadm upgrade or by hand since); nothing was restored. Run pulumi up (it re-applies onto it as it is now), then destroy again. The original is at $orig\"",
         "fi",
-        "rm -f \"$orig\" \"$record\"",
+        "rm -f \"$orig\" \"$record\" \"$accepted\"",
         "printf '{\"node\":\"%s\",\"kubeadmConfigRestored\":%s}\\n' \"$node_name\" \"$restored\"",
     ].join("\n") + "\n";
 }

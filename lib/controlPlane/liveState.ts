@@ -31,6 +31,8 @@ export interface KubeadmConfigState {
     original?: TextState;
     /** What kube-baseline last wrote. */
     written?: TextState;
+    /** The text the last write replaced when it was someone else's (after an upgrade), as recorded on the node. */
+    accepted?: TextState;
 }
 
 export interface LiveNodeState {
@@ -39,8 +41,8 @@ export interface LiveNodeState {
     kubeadmConfig?: KubeadmConfigState;
 }
 
-export function kubeadmConfigBackupPaths(stateDirectory: string): { original: string; written: string } {
-    return { original: `${stateDirectory}/kubeadm-config.orig`, written: `${stateDirectory}/kubeadm-config.written` };
+export function kubeadmConfigBackupPaths(stateDirectory: string): { original: string; written: string; accepted: string } {
+    return { original: `${stateDirectory}/kubeadm-config.orig`, written: `${stateDirectory}/kubeadm-config.written`, accepted: `${stateDirectory}/kubeadm-config.accepted` };
 }
 
 /** Prints one JSON line; fails (naming the node) only when a component's manifest is missing altogether. */
@@ -61,7 +63,8 @@ export function liveReadScript(input: LiveReadInput): string {
             `m=${q(paths.manifestPath)}; b=${q(backupPath(paths))}; w=${q(`${paths.stateDirectory}/${base}.written`)}`,
             "if [ -f \"$b\" ]; then src=$b; else src=$m; fi",
             `[ -f "$src" ] || { echo "kube-baseline: $m not found on $(uname -n)" >&2; exit 1; }`,
-            `printf '%s"%s":{"original":"%s","live":"%s","written":"%s"}' "$sep" ${q(component)} "$(b64 "$src")" "$(opt "$m")" "$( [ ! -s "$w" ] || b64 "$w")"`,
+            `e=${q(`${paths.stateDirectory}/${base}.expected`)}; expected=''; [ ! -f "$e" ] || expected=$(head -n1 "$e" | tr -cd '0-9a-f -')`,
+            `printf '%s"%s":{"original":"%s","live":"%s","written":"%s","expected":"%s"}' "$sep" ${q(component)} "$(b64 "$src")" "$(opt "$m")" "$( [ ! -s "$w" ] || b64 "$w")" "$expected"`,
             "sep=,",
         );
     }
@@ -76,7 +79,7 @@ export function liveReadScript(input: LiveReadInput): string {
         lines.push(
             "tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT",
             `if kubectl --kubeconfig ${q(k.kubeconfig)} --request-timeout=20s -n kube-system get configmap kubeadm-config -o jsonpath='{.data.ClusterConfiguration}' > "$tmp" 2>/dev/null && [ -s "$tmp" ]; then live=$(b64 "$tmp"); else live=''; fi`,
-            `printf ',"kubeadmConfig":{"live":"%s","original":"%s","written":"%s"}' "$live" "$(opt ${q(backups.original)})" "$(opt ${q(backups.written)})"`,
+            `printf ',"kubeadmConfig":{"live":"%s","original":"%s","written":"%s","accepted":"%s"}' "$live" "$(opt ${q(backups.original)})" "$(opt ${q(backups.written)})" "$(opt ${q(backups.accepted)})"`,
         );
     }
     lines.push("printf '}\\n'");
@@ -88,15 +91,19 @@ export function parseLiveRead(stdout: string): LiveNodeState {
     const line = stdout.split("\n").map(l => l.trim()).filter(l => l.startsWith("{")).pop();
     if (!line) throw new Error(`reading the control plane printed nothing usable (${JSON.stringify(stdout.slice(0, 120))})`);
     const raw = JSON.parse(line) as {
-        manifests: Record<string, { original: string; live: string; written: string }>;
+        manifests: Record<string, { original: string; live: string; written: string; expected?: string }>;
         files: Record<string, string>;
-        kubeadmConfig?: { live: string; original: string; written: string };
+        kubeadmConfig?: { live: string; original: string; written: string; accepted?: string };
     };
     const manifests: LiveNodeState["manifests"] = {};
     for (const [component, m] of Object.entries(raw.manifests)) {
         const original = decode(m.original, `${component} original manifest`)!;
         if (original.text.trim() === "") throw new Error(`the ${component} manifest read from the node is empty`);
-        manifests[component as ControlPlaneComponent] = { original, live: decode(m.live, `${component} manifest`), written: decode(m.written, `${component} written manifest`) };
+        const [liveSha256, backupSha256] = (m.expected ?? "").split(" ").map(x => (/^[0-9a-f]{64}$/.test(x) ? x : undefined));
+        manifests[component as ControlPlaneComponent] = {
+            original, live: decode(m.live, `${component} manifest`), written: decode(m.written, `${component} written manifest`),
+            ...(m.expected ? { recordedExpected: { ...(liveSha256 ? { liveSha256 } : {}), ...(backupSha256 ? { backupSha256 } : {}) } } : {}),
+        };
     }
     const files = Object.fromEntries(Object.entries(raw.files).map(([p, b]) => [p, decode(b, p)?.text ?? ""]));
     const out: LiveNodeState = { manifests, files };
@@ -105,6 +112,7 @@ export function parseLiveRead(stdout: string): LiveNodeState {
             live: decode(raw.kubeadmConfig.live, "kubeadm-config"),
             original: decode(raw.kubeadmConfig.original, "kubeadm-config backup"),
             written: decode(raw.kubeadmConfig.written, "kubeadm-config record"),
+            accepted: decode(raw.kubeadmConfig.accepted ?? "", "kubeadm-config accepted"),
         };
     }
     return out;

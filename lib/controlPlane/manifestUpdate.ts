@@ -47,7 +47,9 @@ export function planManifestUpdate(state: ManifestState, component: ControlPlane
     return {
         originalManifest,
         patchedManifest,
-        expected: { ...(known ? {} : { liveSha256: live.sha256 }), ...(rebased ? { backupSha256: state.original.sha256 } : {}) },
+        expected: known && !rebased
+            ? { ...state.recordedExpected }
+            : { ...(known ? {} : { liveSha256: live.sha256 }), ...(rebased ? { backupSha256: state.original.sha256 } : {}) },
         drift,
         rebased,
         upToDate: !rebased && sha256Hex(patchedManifest) === live.sha256,

@@ -89,6 +89,11 @@ export interface ManifestState {
     live?: { text: string; sha256: string };
     /** The text kube-baseline last wrote into the manifest, when it wrote one. */
     written?: { text: string; sha256: string };
+    /**
+     * What the last apply was told to expect (ApplyPatchScriptInput.expected), as it recorded on the node: the next
+     * run asks for the same while nothing changed, so its script is the same too.
+     */
+    recordedExpected?: { liveSha256?: string; backupSha256?: string };
 }
 
 /** The file kube-baseline leaves in every directory it creates on a node (the static-token scripts' marker). */
@@ -114,9 +119,9 @@ export function renderApplyStdin(files: ManagedFile[]): string {
  * static-token scripts' before them: what an adopted state directory may hold.
  */
 export function stateFileNames(): string[] {
-    const names = [".probe-header", "kubeadm-config.orig", "kubeadm-config.written"];
+    const names = [".probe-header", "kubeadm-config.orig", "kubeadm-config.written", "kubeadm-config.accepted"];
     for (const base of ["kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml"]) {
-        names.push(`${base}.orig`, `${base}.written`, `${base}.files`, `${base}.parked`, `${base}.before`, `${base}.written.before`);
+        names.push(`${base}.orig`, `${base}.written`, `${base}.files`, `${base}.parked`, `${base}.before`, `${base}.written.before`, `${base}.expected`);
     }
     return names;
 }
@@ -306,6 +311,7 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "  case \" $new_files \" in *\" $f \"*) ;; *) rm -f \"$f\";; esac",
         "done",
         "record_files \"$new_files\"",
+        "printf '%s %s\\n' \"${expected_live:--}\" \"${expected_backup:--}\" > \"$expected_file.tmp\" && mv -f \"$expected_file.tmp\" \"$expected_file\"",
         "rm -rf \"$prev\" \"$before_copy\" \"$written_before\"",
         "changed_json=$(for f in $files_changed; do printf ',\"%s\"' \"$f\"; done)",
         "printf '{\"node\":\"%s\",\"component\":\"%s\",\"manifestChanged\":%s,\"filesChanged\":[%s],\"restarted\":%s}\\n' \\",
@@ -362,10 +368,10 @@ export function restorePatchScript(input: RestorePatchScriptInput): string {
         "for f in $managed; do rm -f \"$f\"; done",
         "rm -f \"$files_list\"",
         "if [ \"$restored\" = 1 ] || [ \"$current\" = \"$original_sha\" ] || [ -z \"$current\" ]; then",
-        "  rm -f \"$backup\" \"$written_file\"",
+        "  rm -f \"$backup\" \"$written_file\" \"$expected_file\"",
         "else",
         "  [ ! -f \"$backup\" ] || echo \"kube-baseline: node $node_name: $manifest was changed by someone else since; kept the old original at $backup\" >&2",
-        "  rm -f \"$written_file\"",
+        "  rm -f \"$written_file\" \"$expected_file\"",
         "fi",
         ...directoryPlan(paths.stateDirectory, input.directories.map(path => ({ path, mode: "0700", owner: "root:root" })))
             .map(d => d.path).reverse().map(d => `release_dir ${q(d)}`),
@@ -401,6 +407,7 @@ function preamble(node: string, component: ControlPlaneComponent, paths: NodePat
         `backup=${q(backupPath(paths))}`,
         `written_file=${q(`${paths.stateDirectory}/${base}.written`)}`,
         `files_list=${q(`${paths.stateDirectory}/${base}.files`)}`,
+        `expected_file=${q(`${paths.stateDirectory}/${base}.expected`)}`,
         `parked=${q(`${paths.stateDirectory}/${base}.parked`)}`,
         // Dot files in the manifest directory are ignored by kubelet.
         `tmp_manifest=${q(`${parentDirectory(paths.manifestPath)}/.${base}.kube-baseline.tmp`)}`,
