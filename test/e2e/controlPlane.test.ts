@@ -11,6 +11,7 @@
 // not running).
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { computeCisChecks } from "../../lib/controlPlane/cisChecks";
 import { createDevStack, kubeconfigFile, timed } from "./support/devStack";
 import { TestStack } from "./support/pulumiStack";
 import { ensureSandboxUp, kubectl, nodeNamed, SandboxDescription, SandboxNode, ssh } from "./support/sandbox";
@@ -47,7 +48,7 @@ function etcdValue(namespace: string, name: string): string {
 const curlCode = (p: string) => run("curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", `${desc.apiServerEndpoint}${p}`]).stdout;
 const secretValue = (name: string) => Buffer.from(JSON.parse(kubectl(["get", "secret", "-n", "default", name, "-o", "json"])).data.k, "base64").toString();
 /** The result lines the Secret rewrites printed in an update's output. */
-const rewrites = (log: string[]) => log.join("\n").match(/\{"rewritten":\d+,"milliseconds":\d+,"why":"[^"]*"\}/g) ?? [];
+const rewrites = (log: string[]) => [...new Set(log.join("\n").match(/\{"rewritten":\d+,"milliseconds":\d+,"why":"[^"]*"\}/g) ?? [])];
 
 beforeAll(async () => {
     if (process.getuid?.() !== 0) throw new Error("this e2e test needs root (the sandbox's namespaces)");
@@ -83,7 +84,9 @@ test("hardening through one patch: audit, encryption, flags, anonymous access, C
     const outputs = await stack.outputs();
     const cis = outputs.cisChecks.value as { benchmark: string; nodes: Record<string, Record<string, { status: string; reason: string }>> };
     const checks = cis.nodes[cp.name];
-    report.push(`${cis.benchmark} on ${cp.name} after the up:`, ...Object.entries(checks).map(([id, c]) => `  ${id} ${c.status}: ${c.reason}`));
+    const before = new Map(computeCisChecks({ manifests: pristine }).map(c => [c.id, c]));
+    report.push(`${cis.benchmark} on ${cp.name}, before -> after the up:`,
+        ...Object.entries(checks).map(([id, c]) => `  ${id} ${before.get(id)?.status} -> ${c.status}: ${c.reason}`));
     for (const id of ["1.2.1", "1.2.14", "1.2.15", "1.2.16", "1.2.17", "1.2.18", "1.2.19", "1.2.20", "1.2.27", "1.2.28", "1.2.29", "1.3.2", "1.3.7", "1.4.1", "1.4.2", "3.2.1", "3.2.2"]) {
         expect([id, checks[id].status]).toEqual([id, "pass"]);
     }
