@@ -84,7 +84,7 @@ const controlPlane = (stackConfig.controlPlane.settings.enabled || tokens) ? new
     nodes: controlPlaneNodes,
     sshPrivateKey,
     config: stackConfig.controlPlane,
-    staticTokens: tokens && { patch: tokens.patch, legacy: { parent: tokens, namePrefix: tokens.legacyApplyPrefix } },
+    staticTokens: tokens && { tokenFile: tokens.tokenFile, tokenCsv: tokens.tokenCsv, legacy: { parent: tokens, namePrefix: tokens.legacyApplyPrefix } },
 }, { dependsOn: [identity, ...[cniInstall, kubeProxy, calicoBgp].filter((r): r is NonNullable<typeof r> => !!r)] }) : undefined;
 
 // The outputs contract (README "Outputs"). Kubeconfigs are secret; tokens are never exported.

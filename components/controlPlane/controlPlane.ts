@@ -31,13 +31,16 @@ import { controlPlanePatchFromSettings, hardeningFilePaths } from "../../lib/con
 import { LiveNodeState, liveReadScript, parseLiveRead } from "../../lib/controlPlane/liveState";
 import { remoteShellCommand } from "../../lib/controlPlane/nodeScripts";
 import { ControlPlanePatch } from "../../lib/controlPlane/patchModel";
+import { DEFAULT_VOLUME_NAME, staticTokenPatch } from "../../lib/identity/apiserverManifest";
 import { legacyCommandAlias } from "../legacyAliases";
 import { nodeCommand, SshNode } from "../nodeCommand";
 import { readFromNode } from "./nodeReader";
 
 /** The static-token file as part of the patch (from StaticTokens). */
 export interface ControlPlaneTokenFile {
-    patch: pulumi.Input<ControlPlanePatch>;
+    tokenFile: string;
+    /** Secret. */
+    tokenCsv: pulumi.Input<string>;
     /** The apply commands of the StaticTokens component before this one (issue 12): they become the apiserver's. */
     legacy?: { parent: pulumi.Resource; namePrefix: string };
 }
@@ -59,6 +62,12 @@ export interface CisReport {
 }
 
 const BOUND_SLACK_SECONDS = 60;
+/** A valid 32-byte key that is never used: what the public parts of the plan are computed with. */
+const STAND_IN_KEY = Buffer.alloc(32).toString("base64");
+
+function tokenPatchOf(tokenFile: string, tokenCsv: string): ControlPlanePatch {
+    return { "kube-apiserver": staticTokenPatch({ tokenFile, volumeName: DEFAULT_VOLUME_NAME }, tokenCsv) };
+}
 
 export class ControlPlane extends pulumi.ComponentResource {
     /** The CIS checks computed from the live manifests and files after the up. */
@@ -93,17 +102,19 @@ export class ControlPlane extends pulumi.ComponentResource {
                 .result.apply(p => createHash("sha256").update(p, "utf8").digest("base64"))
             : pulumi.output(undefined);
 
-        // Secret, as what it is made of (the SSH key, node files with keys, tokens); its public parts are unsecret'ed.
-        const secretPlan: pulumi.Output<ControlPlanePlan> = pulumi.all([args.sshPrivateKey, keySecret, args.staticTokens?.patch]).apply(async ([key, secret, tokenPatch]) => {
-            const live = await readAll(key);
-            return planControlPlane({
-                nodes: nodes.map(n => n.name), live, settings, adminKubeconfig,
-                encryptionKey: encrypt ? { provider: settings.encryption.provider, name: keyName, secret: secret! } : undefined,
-                extraPatches: tokenPatch ? [tokenPatch] : [],
-                apiserverHealthUrl: args.config.apiserverHealthUrl,
-            });
+        // What the nodes hold: secret (the EncryptionConfiguration's keys), read once per run.
+        const live = pulumi.output(args.sshPrivateKey).apply(readAll);
+        const planWith = (l: LiveNodeState[], secret: string, tokenCsv: string | undefined) => planControlPlane({
+            nodes: nodes.map(n => n.name), live: l, settings, adminKubeconfig,
+            encryptionKey: encrypt ? { provider: settings.encryption.provider, name: keyName, secret } : undefined,
+            extraPatches: args.staticTokens ? [tokenPatchOf(args.staticTokens.tokenFile, tokenCsv ?? "")] : [],
+            apiserverHealthUrl: args.config.apiserverHealthUrl,
         });
-        const plan = pulumi.unsecret(secretPlan.apply(p => {
+        // Secret file contents reach only the stdin fields, so the scripts and checks are planned with stand-ins:
+        // known at preview even before the key and the tokens exist. The real ones make the stdin.
+        const secretPlan: pulumi.Output<ControlPlanePlan> = pulumi.all([live, keySecret, args.staticTokens?.tokenCsv])
+            .apply(([l, secret, csv]) => planWith(l, secret ?? STAND_IN_KEY, csv));
+        const plan = pulumi.unsecret(live.apply(l => planWith(l, STAND_IN_KEY, undefined)).apply(p => {
             if (p.components.join() !== components.join()) throw new Error(`ControlPlane: planned ${p.components.join(", ")}, expected ${components.join(", ")}`);
             for (const notice of p.notices) pulumi.log.warn(notice, this);
             return withoutStdin(p);

@@ -30,6 +30,8 @@ export class StaticTokens extends pulumi.ComponentResource {
     readonly kubeconfigs: pulumi.Output<Record<string, string>>;
     /** Where token.csv lives on every control-plane node. */
     readonly tokenFile: string;
+    /** token.csv's content. Secret. */
+    readonly tokenCsv: pulumi.Output<string>;
     /** The kube-apiserver part of the control-plane patch; secret (token.csv is in it). */
     readonly patch: pulumi.Output<ControlPlanePatch>;
     /** The name prefix of the apply commands earlier versions ran under this component (one per node). */
@@ -47,6 +49,7 @@ export class StaticTokens extends pulumi.ComponentResource {
             { parent: this }).result.apply(tokenFromRandomCharacters));
         const tokenCsv = pulumi.all(tokens).apply(values =>
             renderTokenCsv(users.map((u, i) => ({ token: values[i], user: u.name, uid: u.uid, groups: u.groups }))));
+        this.tokenCsv = pulumi.secret(tokenCsv);
         this.patch = pulumi.secret(tokenCsv.apply(csv => ({
             "kube-apiserver": staticTokenPatch({ tokenFile: this.tokenFile, volumeName: DEFAULT_VOLUME_NAME }, csv),
         })));
