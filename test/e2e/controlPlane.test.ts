@@ -111,10 +111,11 @@ test("hardening through one patch: audit, encryption, flags, anonymous access, C
     const asWang = kubeconfigFile(kubeconfigs.wang);
     try {
         kubectl(["get", "pods", "-n", "dev"], asTest.path);
-        const entries = ssh(cp, `cat ${AUDIT_LOG}`).trim().split("\n").map(l => JSON.parse(l));
-        expect(entries.some(e => e.user?.username === "test" && e.verb === "list" && e.objectRef?.resource === "pods" && e.objectRef?.namespace === "dev")).toBe(true);
+        // (The log may be large: only the lines that matter come back.)
+        const lines = (pattern: string) => ssh(cp, `grep -F '${pattern}' ${AUDIT_LOG} | tail -n 2000 || true`).trim().split("\n").filter(l => l).map(l => JSON.parse(l));
+        expect(lines('"username":"test"').some(e => e.verb === "list" && e.objectRef?.resource === "pods" && e.objectRef?.namespace === "dev")).toBe(true);
         // Secrets at Metadata only: no request or response body of a Secret is ever logged.
-        expect(entries.some(e => e.objectRef?.resource === "secrets" && (e.requestObject !== undefined || e.responseObject !== undefined))).toBe(false);
+        expect(lines('"resource":"secrets"').some(e => e.requestObject !== undefined || e.responseObject !== undefined)).toBe(false);
 
         // A second up changes nothing.
         const again = await stack.up({ onOutput: line => dev!.log.push(line) });
