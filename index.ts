@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Identity } from "./components/identity";
 import { CalicoBgp, Cni, KubeProxy, NodeKernel } from "./components/network";
+import { ControlPlane } from "./components/controlPlane";
 import { DEFAULT_SANDBOX_DIR } from "./lib/config/cluster";
 import { readStackConfigValues } from "./lib/config/configValues";
 import { loadStackConfig } from "./lib/config/stackConfig";
@@ -60,7 +61,7 @@ const kubeProxy = network.kubeProxy && new KubeProxy("kube-proxy", {
     controlPlaneNode: requireControlPlaneNode(),
     sshPrivateKey,
 }, { ...k8sOpts, dependsOn: afterKernel });
-if (network.bgp) new CalicoBgp("calico-bgp", {
+const calicoBgp = network.bgp && new CalicoBgp("calico-bgp", {
     config: network.bgp,
     calicoNamespace: network.cni?.calico?.namespace,
 }, { ...k8sOpts, dependsOn: cniInstall ? [cniInstall] : [] });
@@ -75,10 +76,22 @@ const identity = new Identity("identity", {
     cni: network.cni?.kind,
 }, { ...k8sOpts, dependsOn: cniInstall ? [cniInstall] : [] });
 
+// Control plane: hardening and the static-token file, one patch on every control-plane node. It restarts the
+// apiservers, so it comes after every API call of the other components (and is undone before them on destroy).
+const controlPlaneNodes = cluster.nodes.filter(n => n.roles.includes("control-plane"));
+const tokens = identity.staticTokens;
+const controlPlane = (stackConfig.controlPlane.settings.enabled || tokens) ? new ControlPlane("control-plane", {
+    nodes: controlPlaneNodes,
+    sshPrivateKey,
+    config: stackConfig.controlPlane,
+    staticTokens: tokens && { tokenFile: tokens.tokenFile, tokenCsv: tokens.tokenCsv, legacy: { parent: tokens, namePrefix: tokens.legacyApplyPrefix } },
+}, { dependsOn: [identity, ...[cniInstall, kubeProxy, calicoBgp].filter((r): r is NonNullable<typeof r> => !!r)] }) : undefined;
+
 // The outputs contract (README "Outputs"). Kubeconfigs are secret; tokens are never exported.
 export const apiServerUrl = cluster.apiServerUrl;
 export const clusterCaCertificate = cluster.caCertificatePem;
-export const userKubeconfigs = pulumi.secret(identity.kubeconfigs);
+// A token user's kubeconfig is worth handing out once every apiserver has the token file.
+export const userKubeconfigs = pulumi.secret(pulumi.all([identity.kubeconfigs, controlPlane?.ready ?? ""]).apply(([k]) => k));
 export const certificateExpiry = identity.certificateExpiry;
 // User name -> why this update reissues that user's certificate (empty when none is due).
 export const certificateRenewals = announceRenewals(stackConfig.identity.users.filter((u): u is CertificateUserConfig => u.authentication !== "token"));
@@ -88,6 +101,9 @@ export const cni = cniOutput(network.cni, cluster.podCidr);
 export const bgp = bgpOutput(network.bgp);
 export const nodeKernel = kernelSettings ? kernelSettings.effective : {};
 export const kubeProxyMode = kubeProxy ? kubeProxy.mode : "unmanaged";
+// The CIS checks (kube-bench numbering) computed from the live control-plane manifests after the up; null when the
+// control plane is not managed.
+export const cisChecks = controlPlane ? controlPlane.cisChecks : null;
 
 /**
  * Says which user certificates this update reissues and why, and warns about expired ones, from the expiries this

@@ -8,6 +8,7 @@ import {
     identityNoStaticTokens,
     identityNoSystemMastersCertificates,
 } from "./rules/identity";
+import { controlPlaneCisNoRegression } from "./rules/controlPlane";
 import { calicoIPPoolSane, calicoRouteReflectorClusterId, calicoRouteReflectorRedundancy } from "./rules/network";
 import {
     rbacAggregatedClusterRoles,
@@ -38,7 +39,7 @@ import {
 export const PACK_NAME = "kube-baseline";
 
 export const PACK_DESCRIPTION =
-    "kube-baseline least privilege and cluster baseline: RBAC, identity, Pod Security, NetworkPolicy, Calico, secret outputs.";
+    "kube-baseline least privilege and cluster baseline: RBAC, identity, Pod Security, NetworkPolicy, Calico, control-plane CIS checks, secret outputs.";
 
 export function packPolicies(): Policies {
     return [
@@ -69,6 +70,7 @@ export function packPolicies(): Policies {
         calicoIPPoolSane(),
         calicoRouteReflectorClusterId(),
         calicoRouteReflectorRedundancy(),
+        controlPlaneCisNoRegression(),
         secretOutputs(),
     ];
 }

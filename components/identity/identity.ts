@@ -17,7 +17,7 @@ import { X509User } from "./x509User";
 export interface IdentityArgs {
     config: IdentityConfig;
     cluster: IdentityCluster;
-    /** Control-plane nodes: static tokens go to all of them; CA key reads and CSR approvals use the first. */
+    /** Control-plane nodes: CA key reads and CSR approvals use the first. */
     controlPlaneNodes: SshNode[];
     sshPrivateKey: pulumi.Input<string>;
     /** Secret config kube-baseline:clusterCaKey; when unset, read from the first control-plane node. */
@@ -33,6 +33,8 @@ export class Identity extends pulumi.ComponentResource {
     readonly certificateExpiry: pulumi.Output<Record<string, string>>;
     readonly namespaces: string[];
     readonly serviceAccountTokenSecrets: ServiceAccountTokenRef[];
+    /** The static-token users' tokens and their part of the control-plane patch, when there are any. */
+    readonly staticTokens?: StaticTokens;
 
     constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-baseline:identity:Identity", name, {}, opts);
@@ -62,25 +64,21 @@ export class Identity extends pulumi.ComponentResource {
                 expiry.push(pulumi.all([user.name, u.notAfter]));
             }
         }
-        const csrUsers: CsrApiUser[] = [];
         for (const user of certUsers.filter(u => u.authentication === "csr")) {
             const u = new CsrApiUser(childName(`${name}-csr`, user.name), {
                 user, cluster: args.cluster, controlPlaneNode: firstControlPlane, sshPrivateKey: args.sshPrivateKey,
             }, { parent: this });
             kubeconfigs.push(u.kubeconfig.apply(k => ({ [user.name]: k })));
             expiry.push(pulumi.all([user.name, u.notAfter]));
-            csrUsers.push(u);
         }
 
         const tokenUsers = config.users.filter((u): u is TokenUserConfig => u.authentication === "token");
         if (tokenUsers.length > 0) {
-            const tokens = new StaticTokens(`${name}-static-tokens`, {
-                users: tokenUsers, settings: config.staticTokens, controlPlaneNodes: args.controlPlaneNodes,
-                sshPrivateKey: args.sshPrivateKey, cluster: args.cluster,
-            // Static tokens restart the apiservers: do it after every API call of this component (and undo it
-            // before any of them on destroy), so none of them meets an apiserver that is restarting.
-            }, { parent: this, dependsOn: [namespaces, rbac, networkPolicies, ...csrUsers] });
-            kubeconfigs.push(tokens.kubeconfigs);
+            // The tokens and their kubeconfigs; the token file itself is part of the control-plane patch (index.ts).
+            this.staticTokens = new StaticTokens(`${name}-static-tokens`, {
+                users: tokenUsers, settings: config.staticTokens, cluster: args.cluster,
+            }, { parent: this });
+            kubeconfigs.push(this.staticTokens.kubeconfigs);
         }
 
         this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs).apply(maps => Object.assign({}, ...maps) as Record<string, string>));

@@ -8,16 +8,19 @@ import { SECRET_CONFIG_KEYS, StackConfigValues } from "./configValues";
 import { unknownKeyMessage } from "./didYouMean";
 import { IDENTITY_CONFIG_KEYS, IdentityConfig, validateIdentityConfig } from "./identity";
 import { NETWORK_CONFIG_KEYS, NetworkConfig, validateNetworkConfig } from "./network";
+import { checkShape, withoutUndefined } from "./schema";
+import { ControlPlaneConfig, ControlPlaneSchema, resolveControlPlane } from "./controlPlane";
 
 export interface StackConfig {
     cluster: ResolvedCluster;
     identity: IdentityConfig;
     network: NetworkConfig;
+    controlPlane: ControlPlaneConfig;
     warnings: string[];
 }
 
 /** Every top-level key the program reads. */
-export const STACK_CONFIG_KEYS: readonly string[] = ["cluster", ...IDENTITY_CONFIG_KEYS, ...NETWORK_CONFIG_KEYS, ...SECRET_CONFIG_KEYS];
+export const STACK_CONFIG_KEYS: readonly string[] = ["cluster", ...IDENTITY_CONFIG_KEYS, ...NETWORK_CONFIG_KEYS, "controlPlane", ...SECRET_CONFIG_KEYS];
 
 /**
  * Validates the stack's config (readStackConfigValues of pulumi.runtime.allConfig()). `readSandbox` returns the
@@ -52,8 +55,18 @@ export function loadStackConfig(
     const identity = validateIdentityConfig(pick(IDENTITY_CONFIG_KEYS), { cni: network.config?.cni?.kind });
     issues.issues.push(...identity.issues);
 
-    if (issues.count > 0 || !cluster || !identity.config || !network.config) {
+    // Control-plane hardening: its defaults and checks build on the static-token settings.
+    let controlPlane: ControlPlaneConfig | undefined;
+    const rawControlPlane = withoutUndefined(values.controlPlane ?? {});
+    if (checkShape(ControlPlaneSchema, rawControlPlane, ["controlPlane"], issues) && identity.config) {
+        controlPlane = resolveControlPlane(rawControlPlane, {
+            staticTokens: identity.config.staticTokens,
+            hasTokenUsers: identity.config.users.some(u => u.authentication === "token"),
+        }, issues);
+    }
+
+    if (issues.count > 0 || !cluster || !identity.config || !network.config || !controlPlane) {
         throw new ConfigError(issues.issues);
     }
-    return { cluster, identity: identity.config, network: network.config, warnings: network.warnings };
+    return { cluster, identity: identity.config, network: network.config, controlPlane, warnings: network.warnings };
 }

@@ -216,3 +216,15 @@ function checkKeyring(ring: Keyring): void {
         seen.add(name);
     }
 }
+
+/** Key name -> base64 key material of an EncryptionConfiguration's Secrets providers (secret: keep it so). */
+export function encryptionKeySecrets(text: string): Record<string, string> {
+    const doc = parse(text) as { resources?: Array<{ providers?: Array<Record<string, { keys?: Array<{ name: string; secret: string }> }>> }> } | null;
+    const out: Record<string, string> = {};
+    for (const r of doc?.resources ?? []) {
+        for (const p of r.providers ?? []) {
+            for (const body of Object.values(p)) for (const k of body?.keys ?? []) if (typeof k.secret === "string") out[k.name] = k.secret;
+        }
+    }
+    return out;
+}

@@ -16,8 +16,12 @@ import { ComponentPatch } from "./patchModel";
 export interface ManifestUpdate {
     originalManifest: string;
     patchedManifest: string;
-    /** For ApplyPatchScriptInput.expected. */
-    expected: { liveSha256: string; backupSha256: string };
+    /**
+     * For ApplyPatchScriptInput.expected: only what the script cannot tell by itself (a live text that is neither
+     * the original nor kube-baseline's, a backup to replace), so the script is the same from one run to the next
+     * while nothing changes on the node.
+     */
+    expected: { liveSha256?: string; backupSha256?: string };
     /** How the live manifest differs from what kube-baseline last wrote; undefined when it does not. */
     drift?: ManifestDrift;
     /** The original changed under kube-baseline (an upgrade, or an edit): the backup is replaced. */
@@ -43,7 +47,9 @@ export function planManifestUpdate(state: ManifestState, component: ControlPlane
     return {
         originalManifest,
         patchedManifest,
-        expected: { liveSha256: live.sha256, backupSha256: state.original.sha256 },
+        expected: known && !rebased
+            ? { ...state.recordedExpected }
+            : { ...(known ? {} : { liveSha256: live.sha256 }), ...(rebased ? { backupSha256: state.original.sha256 } : {}) },
         drift,
         rebased,
         upToDate: !rebased && sha256Hex(patchedManifest) === live.sha256,

@@ -11,10 +11,12 @@
 //    health endpoint answers 200; on timeout puts the previous manifest and files back.
 //  - restore: puts the backup back (only over the text kube-baseline wrote), waits until the original command runs
 //    and is healthy, then removes the files and the directories kube-baseline created.
-// A directory kube-baseline did not create (it marks its own with OWNED_DIRECTORY_MARKER, like the static-token
-// scripts) is never chmod'ed, chown'ed or removed: when its mode or owner is not the one asked for, or it is a
-// symbolic link, the script refuses, naming the node and the path; one that is already as asked is used as it is. Everything a node script needs on delete is on the
-// node (Pulumi runs the delete command it stored): state lives in the state directory.
+// Directories follow the static-token scripts' rule (issue 13): kube-baseline marks the ones it creates with
+// OWNED_DIRECTORY_MARKER and only ever changes the mode or owner of, or removes, those. A directory an earlier
+// kube-baseline left before the marker existed (the mode and owner asked for, holding nothing but files of the
+// names kube-baseline writes there) is adopted: it gets the marker. Any other existing directory, or a symbolic
+// link, is refused, naming the node and the path, before anything is written. Everything a node script needs on
+// delete is on the node (Pulumi runs the delete command it stored): state lives in the state directory.
 
 import { createHash } from "crypto";
 import { ControlPlaneComponent } from "./components";
@@ -58,6 +60,12 @@ export interface ApplyPatchScriptInput {
     /** Secret files' content is ignored here: it comes on stdin (renderApplyStdin), in this order. */
     files: ManagedFile[];
     health: HealthWait;
+    /**
+     * Files only (destroy's first encryption step): the manifest must be exactly the patched text and is not
+     * changed; when it does not mention `unlessManifestLacks` at all there is nothing to do (the patch is gone
+     * already); anything else fails before a file is written.
+     */
+    filesOnly?: { unlessManifestLacks: string };
 }
 
 export interface RestorePatchScriptInput {
@@ -81,6 +89,11 @@ export interface ManifestState {
     live?: { text: string; sha256: string };
     /** The text kube-baseline last wrote into the manifest, when it wrote one. */
     written?: { text: string; sha256: string };
+    /**
+     * What the last apply was told to expect (ApplyPatchScriptInput.expected), as it recorded on the node: the next
+     * run asks for the same while nothing changed, so its script is the same too.
+     */
+    recordedExpected?: { liveSha256?: string; backupSha256?: string };
 }
 
 /** The file kube-baseline leaves in every directory it creates on a node (the static-token scripts' marker). */
@@ -99,6 +112,18 @@ export function commandArgsSha256(manifest: string, component: ControlPlaneCompo
 /** stdin for the apply script: one line per secret file, its content base64-encoded. Secret: keep it secret. */
 export function renderApplyStdin(files: ManagedFile[]): string {
     return files.filter(f => f.secret).map(f => `${Buffer.from(f.content, "utf8").toString("base64")}\n`).join("");
+}
+
+/**
+ * The names kube-baseline writes into its state directory (for every component, and for kubeadm-config), and the
+ * static-token scripts' before them: what an adopted state directory may hold.
+ */
+export function stateFileNames(): string[] {
+    const names = [".probe-header", "kubeadm-config.orig", "kubeadm-config.written", "kubeadm-config.accepted"];
+    for (const base of ["kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml"]) {
+        names.push(`${base}.orig`, `${base}.written`, `${base}.files`, `${base}.parked`, `${base}.before`, `${base}.written.before`, `${base}.expected`);
+    }
+    return names;
 }
 
 export function backupPath(paths: NodePatchPaths): string {
@@ -183,11 +208,22 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "[ -f \"$manifest\" ] || fail \"$manifest not found\"",
         "current=$(sha \"$manifest\")",
         "written=$(read_written)",
-        "if [ \"$current\" = \"$patched_sha\" ]; then manifest_action=keep",
-        "elif [ \"$current\" = \"$original_sha\" ] || { [ -n \"$written\" ] && [ \"$current\" = \"$written\" ]; } || { [ -n \"$expected_live\" ] && [ \"$current\" = \"$expected_live\" ]; }; then manifest_action=swap",
-        "else",
-        "  fail \"$manifest changed since it was read (sha256 $current; expected ${expected_live:-the original $original_sha}${written:+ or kube-baseline's own $written}); nothing was written. Run pulumi refresh, then pulumi up again.\"",
-        "fi",
+        ...(input.filesOnly ? [
+            `guard_text=${q(input.filesOnly.unlessManifestLacks)}`,
+            "if [ \"$current\" = \"$patched_sha\" ]; then manifest_action=keep",
+            "elif ! grep -qF -- \"$guard_text\" \"$manifest\"; then",
+            "  printf '{\"node\":\"%s\",\"component\":\"%s\",\"skipped\":true}\\n' \"$node_name\" \"$component\"",
+            "  exit 0",
+            "else",
+            "  fail \"$manifest is not the text kube-baseline wrote (edited by hand or regenerated by kubeadm upgrade since) but still uses $guard_text; nothing was changed. Run pulumi up (it re-applies onto the manifest as it is now), then destroy again.\"",
+            "fi",
+        ] : [
+            "if [ \"$current\" = \"$patched_sha\" ]; then manifest_action=keep",
+            "elif [ \"$current\" = \"$original_sha\" ] || { [ -n \"$written\" ] && [ \"$current\" = \"$written\" ]; } || { [ -n \"$expected_live\" ] && [ \"$current\" = \"$expected_live\" ]; }; then manifest_action=swap",
+            "else",
+            "  fail \"$manifest changed since it was read (sha256 $current; expected ${expected_live:-the original $original_sha}${written:+ or kube-baseline's own $written}); nothing was written. Run pulumi up again (it reads the node anew).\"",
+            "fi",
+        ]),
         // The backup is the original; it is replaced only when the program says the original changed (rebase).
         "rebase=0",
         "if [ -f \"$backup\" ] && [ \"$(sha \"$backup\")\" != \"$original_sha\" ]; then",
@@ -196,12 +232,13 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "  fi",
         "fi",
         // Every directory: refuse before writing anything if one kube-baseline did not make has another mode/owner.
-        ...directoryPlan(paths.stateDirectory, input.directories).map(d => d.ancestor ? "" : `check_dir ${q(d.path)} ${q(d.mode)} ${q(d.owner)}`).filter(l => l !== ""),
+        ...directoryPlan(paths.stateDirectory, input.directories)
+            .map(d => d.ancestor ? "" : `check_dir ${dirArgs(d, paths.stateDirectory, input.files)}`).filter(l => l !== ""),
         "",
         "# 2. Secret content from stdin, checked before anything is written.",
         `expected_secrets=${secretCount}`,
         ...directoryPlan(paths.stateDirectory, [])
-            .map(d => d.ancestor ? `ensure_ancestor ${q(d.path)}` : `ensure_dir ${q(d.path)} ${q(d.mode)} ${q(d.owner)}`),
+            .map(d => d.ancestor ? `ensure_ancestor ${q(d.path)}` : `ensure_dir ${dirArgs(d, paths.stateDirectory, input.files)}`),
         "rm -rf \"$staging\"; mkdir -m 0700 \"$staging\"",
         "i=0",
         "while [ \"$i\" -lt \"$expected_secrets\" ]; do",
@@ -214,7 +251,7 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "",
         "# 3. Directories, then files (each replaced atomically; the old content kept until the component is healthy).",
         ...directoryPlan(paths.stateDirectory, input.directories)
-            .map(d => d.ancestor ? `ensure_ancestor ${q(d.path)}` : `ensure_dir ${q(d.path)} ${q(d.mode)} ${q(d.owner)}`),
+            .map(d => d.ancestor ? `ensure_ancestor ${q(d.path)}` : `ensure_dir ${dirArgs(d, paths.stateDirectory, input.files)}`),
         // Listed before they are written, so a restore after an interruption still removes them.
         `new_files=${q(input.files.map(f => f.path).join(" "))}`,
         "record_files \"$(cat \"$files_list\" 2>/dev/null || true) $new_files\"",
@@ -274,6 +311,7 @@ export function applyPatchScript(input: ApplyPatchScriptInput): string {
         "  case \" $new_files \" in *\" $f \"*) ;; *) rm -f \"$f\";; esac",
         "done",
         "record_files \"$new_files\"",
+        "printf '%s %s\\n' \"${expected_live:--}\" \"${expected_backup:--}\" > \"$expected_file.tmp\" && mv -f \"$expected_file.tmp\" \"$expected_file\"",
         "rm -rf \"$prev\" \"$before_copy\" \"$written_before\"",
         "changed_json=$(for f in $files_changed; do printf ',\"%s\"' \"$f\"; done)",
         "printf '{\"node\":\"%s\",\"component\":\"%s\",\"manifestChanged\":%s,\"filesChanged\":[%s],\"restarted\":%s}\\n' \\",
@@ -330,10 +368,10 @@ export function restorePatchScript(input: RestorePatchScriptInput): string {
         "for f in $managed; do rm -f \"$f\"; done",
         "rm -f \"$files_list\"",
         "if [ \"$restored\" = 1 ] || [ \"$current\" = \"$original_sha\" ] || [ -z \"$current\" ]; then",
-        "  rm -f \"$backup\" \"$written_file\"",
+        "  rm -f \"$backup\" \"$written_file\" \"$expected_file\"",
         "else",
         "  [ ! -f \"$backup\" ] || echo \"kube-baseline: node $node_name: $manifest was changed by someone else since; kept the old original at $backup\" >&2",
-        "  rm -f \"$written_file\"",
+        "  rm -f \"$written_file\" \"$expected_file\"",
         "fi",
         ...directoryPlan(paths.stateDirectory, input.directories.map(path => ({ path, mode: "0700", owner: "root:root" })))
             .map(d => d.path).reverse().map(d => `release_dir ${q(d)}`),
@@ -369,6 +407,7 @@ function preamble(node: string, component: ControlPlaneComponent, paths: NodePat
         `backup=${q(backupPath(paths))}`,
         `written_file=${q(`${paths.stateDirectory}/${base}.written`)}`,
         `files_list=${q(`${paths.stateDirectory}/${base}.files`)}`,
+        `expected_file=${q(`${paths.stateDirectory}/${base}.expected`)}`,
         `parked=${q(`${paths.stateDirectory}/${base}.parked`)}`,
         // Dot files in the manifest directory are ignored by kubelet.
         `tmp_manifest=${q(`${parentDirectory(paths.manifestPath)}/.${base}.kube-baseline.tmp`)}`,
@@ -427,21 +466,39 @@ function preamble(node: string, component: ControlPlaneComponent, paths: NodePat
         `owned_dir() { [ -d "$1" ] && [ ! -L "$1" ] && [ -f "$1/"${q(OWNED_DIRECTORY_MARKER)} ]; }`,
         "norm_mode() { m=$1; while [ ${#m} -lt 4 ]; do m=0$m; done; echo \"$m\"; }",
         "owner_is() { [ \"$(stat -c %U:%G \"$1\")\" = \"$2\" ] || [ \"$(stat -c %u:%g \"$1\")\" = \"$2\" ]; }",
-        // May kube-baseline use this directory as asked? One it did not create is used only as it already is.
+        // Left by an earlier kube-baseline before the marker (DIR MODE OWNER NAME...): mode and owner as asked, and
+        // nothing in it but regular files with the names kube-baseline writes there.
+        "left_by_kube_baseline() {",
+        "  lb_dir=$1; lb_mode=$2; lb_owner=$3; shift 3",
+        "  [ -d \"$lb_dir\" ] && [ ! -L \"$lb_dir\" ] || return 1",
+        "  [ \"$(norm_mode \"$(stat -c %a \"$lb_dir\")\")\" = \"$lb_mode\" ] && owner_is \"$lb_dir\" \"$lb_owner\" || return 1",
+        "  lb_found=0",
+        "  for lb_entry in \"$lb_dir\"/* \"$lb_dir\"/.[!.]*; do",
+        "    [ -e \"$lb_entry\" ] || [ -L \"$lb_entry\" ] || continue",
+        "    [ -f \"$lb_entry\" ] && [ ! -L \"$lb_entry\" ] || return 1",
+        "    lb_known=0",
+        "    for lb_name in \"$@\"; do [ \"${lb_entry##*/}\" = \"$lb_name\" ] && lb_known=1; done",
+        "    [ \"$lb_known\" = 1 ] || return 1",
+        "    lb_found=1",
+        "  done",
+        "  [ \"$lb_found\" = 1 ]",
+        "}",
+        // May kube-baseline use this directory (DIR MODE OWNER NAME...)? Missing, its own, or left by it.
         "check_dir() {",
         "  if [ -L \"$1\" ]; then fail \"$1 is a symbolic link; refusing to use it (kube-baseline only manages directories it creates)\"; fi",
         "  if [ -e \"$1\" ] && [ ! -d \"$1\" ]; then fail \"$1 exists and is not a directory\"; fi",
         "  [ -d \"$1\" ] || return 0",
         "  owned_dir \"$1\" && return 0",
-        "  have=$(norm_mode \"$(stat -c %a \"$1\")\")",
-        "  [ \"$have\" = \"$2\" ] || fail \"refusing to change the mode of $1 from $have to $2: kube-baseline did not create that directory; set its mode by hand or choose another path\"",
-        "  owner_is \"$1\" \"$3\" || fail \"refusing to change the owner of $1 from $(stat -c %U:%G \"$1\") to $3: kube-baseline did not create that directory; set its owner by hand or choose another path\"",
+        "  left_by_kube_baseline \"$@\" && return 0",
+        "  fail \"$1 exists and was not created by kube-baseline; refusing to change its mode or owner or to write into it (configure a directory of its own)\"",
         "}",
         `claim_new_dir() { mkdir -m "$2" "$1"; : > "$1/"${q(OWNED_DIRECTORY_MARKER)}; }`,
         "ensure_ancestor() { [ -d \"$1\" ] || claim_new_dir \"$1\" 0755; }",
         "ensure_dir() {",
-        "  [ -d \"$1\" ] || claim_new_dir \"$1\" \"$2\"",
-        "  if owned_dir \"$1\"; then chmod \"$2\" \"$1\"; chown \"$3\" \"$1\"; fi",
+        "  if [ ! -d \"$1\" ]; then claim_new_dir \"$1\" \"$2\"",
+        `  elif ! owned_dir "$1"; then check_dir "$@"; : > "$1/"${q(OWNED_DIRECTORY_MARKER)}`,
+        "  fi",
+        "  chmod \"$2\" \"$1\"; chown \"$3\" \"$1\"",
         "}",
         // A directory kube-baseline made goes when nothing but its marker is left in it (deepest first).
         `release_dir() { if owned_dir "$1" && [ "$(ls -A "$1")" = ${q(OWNED_DIRECTORY_MARKER)} ]; then rm -f "$1/"${q(OWNED_DIRECTORY_MARKER)}; rmdir "$1"; fi; }`,
@@ -463,6 +520,13 @@ function directoryPlan(stateDirectory: string, directories: ManagedDirectory[]):
         }
     }
     return out;
+}
+
+/** check_dir / ensure_dir arguments: path, mode, owner and the file names kube-baseline may have left there. */
+function dirArgs(d: ManagedDirectory, stateDirectory: string, files: ManagedFile[]): string {
+    const names = files.filter(f => parentDirectory(f.path) === d.path).map(f => baseName(f.path));
+    if (d.path === stateDirectory) names.push(...stateFileNames());
+    return [d.path, d.mode, d.owner, ...names].map(q).join(" ");
 }
 
 /** "/a/b/c" -> ["/a", "/a/b", "/a/b/c"]. */

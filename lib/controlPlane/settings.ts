@@ -21,6 +21,8 @@ export interface EncryptionSettings {
     /** Secrets encrypted at rest; the key comes from @pulumi/random and stays a Pulumi secret. */
     enabled: boolean;
     provider: EncryptionProvider;
+    /** Which key: raising it rotates the key (the new key is added first, every Secret rewritten, the old one dropped). */
+    keyGeneration: number;
 }
 
 export interface AdmissionSettings {
@@ -83,7 +85,7 @@ export const CONFIG_FILES = {
 export const DEFAULT_CONTROL_PLANE_SETTINGS: ControlPlaneSettings = {
     enabled: false,
     audit: { enabled: true, logPath: "/var/log/kubernetes/audit/audit.log", maxAgeDays: 30, maxBackups: 10, maxSizeMegabytes: 100 },
-    encryption: { enabled: true, provider: "secretbox" },
+    encryption: { enabled: true, provider: "secretbox", keyGeneration: 1 },
     admission: { enable: [], disable: [] },
     disableProfiling: true,
     tls: { minVersion: "VersionTLS12", cipherSuites: [...DEFAULT_CIPHER_SUITES] },

@@ -71,6 +71,9 @@ export function validateControlPlaneSettings(s: ControlPlaneSettings): ConfigIss
     if (s.encryption.enabled && !ENCRYPTION_PROVIDERS.includes(s.encryption.provider)) {
         push("encryption.provider", s.encryption.provider, `must be one of ${ENCRYPTION_PROVIDERS.join(", ")}`);
     }
+    if (s.encryption.enabled && (!Number.isInteger(s.encryption.keyGeneration) || s.encryption.keyGeneration < 1 || s.encryption.keyGeneration > 999999)) {
+        push("encryption.keyGeneration", s.encryption.keyGeneration, "must be a whole number from 1 to 999999 (raise it by one to rotate the key)");
+    }
 
     // Admission.
     s.admission.enable.forEach((name, i) => {

@@ -19,7 +19,7 @@ let manifestBefore: string;
 const kubeconfigs: Record<string, { path: string; remove(): void }> = {};
 const timings: Record<string, number> = {};
 
-function controlPlane() { return nodeNamed(desc, "kb-cp1"); }
+function controlPlane() { return nodeNamed(desc, desc.nodes.find(n => n.roles.includes("control-plane"))!.name); }
 function manifestHash(): string {
     return createHash("sha256").update(ssh(controlPlane(), `cat ${desc.apiServerManifestPath}`)).digest("hex");
 }

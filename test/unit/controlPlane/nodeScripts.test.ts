@@ -2,7 +2,7 @@
 // compare-and-swap of the manifest, the backup, the restart when only files change, the wait for the *new*
 // process, the rollback on timeout, the byte-for-byte restore, the directory rule, and values that stay data.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "fs";
 import { applyManifestPatch } from "../../../lib/controlPlane/manifestPatch";
 import {
     applyPatchScript, backupPath, commandArgsSha256, ManifestState, OWNED_DIRECTORY_MARKER, parseManifestState, readManifestStateScript, renderApplyStdin, restorePatchScript, sha256Hex,
@@ -209,15 +209,20 @@ describe("applyPatchScript", () => {
 });
 
 describe("the directory rule", () => {
-    test("a directory kube-baseline did not create, with another mode: refused, naming node and path, nothing written", () => {
+    test.each([
+        ["another mode", 0o755, undefined],
+        ["the asked mode, with someone else's file", 0o700, "someone-elses.txt"],
+    ])("a directory kube-baseline did not create (%s): refused, naming node and path, nothing written", (_what, dirMode, file) => {
         const n = node();
-        mkdirSync(`${n.root}${CONFIG_DIR}`, { recursive: true, mode: 0o755 });
+        mkdirSync(`${n.root}${CONFIG_DIR}`, { recursive: true, mode: dirMode });
+        if (file) writeFileSync(`${n.root}${CONFIG_DIR}/${file}`, "keep me");
         const s = scripts(n, hardening(n));
         const r = n.run(s.apply, s.stdin);
         expect(r.code).not.toBe(0);
-        expect(r.stderr).toBe(`kube-baseline: node cp1: kube-apiserver: refusing to change the mode of ${n.root}${CONFIG_DIR} from 0755 to 0700: kube-baseline did not create that directory; set its mode by hand or choose another path\n`);
-        expect(mode(`${n.root}${CONFIG_DIR}`)).toBe(0o755);
+        expect(r.stderr).toBe(`kube-baseline: node cp1: kube-apiserver: ${n.root}${CONFIG_DIR} exists and was not created by kube-baseline; refusing to change its mode or owner or to write into it (configure a directory of its own)\n`);
+        expect(mode(`${n.root}${CONFIG_DIR}`)).toBe(dirMode);
         expect(readFileSync(n.manifestPath, "utf8")).toBe(APISERVER);
+        if (file) expect(readFileSync(`${n.root}${CONFIG_DIR}/${file}`, "utf8")).toBe("keep me");
     }, 30000);
 
     test("a symbolic link where a directory should be: refused", () => {
@@ -232,14 +237,22 @@ describe("the directory rule", () => {
         expect(readFileSync(n.manifestPath, "utf8")).toBe(APISERVER);
     }, 30000);
 
-    test("a directory that already has the asked mode is used, and kept on restore", () => {
+    test("a directory an earlier kube-baseline left (asked mode and owner, only its own files) is adopted, and removed on restore", () => {
         const n = node();
         mkdirSync(`${n.root}${CONFIG_DIR}`, { recursive: true, mode: 0o700 });
-        writeFileSync(`${n.root}${CONFIG_DIR}/someone-elses.txt`, "keep me");
+        writeFileSync(`${n.root}${CONFIG_DIR}/audit-policy.yaml`, "old policy");
+        // The static-token scripts' state directory from before the marker: the backup and the probe header.
+        mkdirSync(n.stateDirectory, { mode: 0o700 });
+        writeFileSync(`${n.stateDirectory}/.probe-header`, "x");
         const s = scripts(n, hardening(n));
-        expect(n.run(s.apply, s.stdin).code).toBe(0);
+        const r = n.run(s.apply, s.stdin);
+        expect(r.stderr).toBe("");
+        expect(existsSync(`${n.root}${CONFIG_DIR}/${OWNED_DIRECTORY_MARKER}`)).toBe(true);
+        expect(existsSync(`${n.stateDirectory}/${OWNED_DIRECTORY_MARKER}`)).toBe(true);
+        // (The static-token scripts' destroy removed the probe header; this patch does not write one.)
+        rmSync(`${n.stateDirectory}/.probe-header`);
         expect(n.run(s.restore).code).toBe(0);
-        expect(readFileSync(`${n.root}${CONFIG_DIR}/someone-elses.txt`, "utf8")).toBe("keep me");
+        expect(existsSync(`${n.root}${CONFIG_DIR}`)).toBe(false);
         expect(existsSync(`${n.root}/var/log/kubernetes`)).toBe(false);
     }, 30000);
 });
@@ -375,7 +388,7 @@ describe("after kubeadm upgrade regenerated the manifest", () => {
         expect(update.originalManifest).toBe(APISERVER.replace("kube-apiserver:v1.35.4", "kube-apiserver:v1.36.0"));
 
         // Without what it read, the apply refuses; with it, it goes ahead.
-        const apply = (expected?: { liveSha256: string; backupSha256: string }) => applyPatchScript({
+        const apply = (expected?: { liveSha256?: string; backupSha256?: string }) => applyPatchScript({
             node: "cp1", component: "kube-apiserver", paths, originalManifest: update.originalManifest, patchedManifest: update.patchedManifest,
             expected, directories: patch.directories, files: patch.files, health: HEALTH,
         });
@@ -420,7 +433,9 @@ describe("planManifestUpdate", () => {
     ] as Array<[string, string, string | undefined, { rebased: boolean; upToDate: boolean; drift: boolean; patch?: ComponentPatch }]>)("%s", (_what, live, written, expected) => {
         const u = planManifestUpdate(state(live, written), "kube-apiserver", expected.patch ?? patch);
         expect({ rebased: u.rebased, upToDate: u.upToDate, drift: u.drift !== undefined }).toEqual({ rebased: expected.rebased, upToDate: expected.upToDate, drift: expected.drift });
-        expect(u.expected).toEqual({ liveSha256: sha256Hex(live), backupSha256: sha256Hex(APISERVER) });
+        // The script is told what it cannot tell by itself: a live text that is neither the original nor its own, a
+        // backup to replace. Otherwise nothing, so the script stays the same while nothing changes on the node.
+        expect(u.expected).toEqual(expected.rebased ? { liveSha256: sha256Hex(live), backupSha256: sha256Hex(APISERVER) } : {});
         expect(readStaticPod(u.patchedManifest, "kube-apiserver").flags.get("profiling")).toBe("false");
     });
     test("a hand edit elsewhere survives into the new original; one of kube-baseline's flags is put back", () => {

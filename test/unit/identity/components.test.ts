@@ -211,57 +211,43 @@ describe("StaticTokens", () => {
     });
     const users = cfg.users as any[];
 
-    test("a token per user, and per control-plane node a manifest read and an apply, all under the component", async () => {
-        const t = new StaticTokens("st", { users, settings: cfg.staticTokens, controlPlaneNodes: NODES, sshPrivateKey: SSH_KEY, cluster: CLUSTER });
+    test("a token per user under the component; token.csv is the secret content of its part of the control-plane patch", async () => {
+        const t = new StaticTokens("st", { users, settings: cfg.staticTokens, cluster: CLUSTER });
         const kubeconfigs = await valueOf(t.kubeconfigs);
+        const patch = await valueOf(t.patch);
         await settled();
         expect(childrenOf("kube-baseline:identity:StaticTokens", "st").sort((a, b) => a.name.localeCompare(b.name))).toEqual([
-            { type: TYPES.command, name: "st-apply-cp1" },
-            { type: TYPES.command, name: "st-apply-cp2" },
-            { type: TYPES.command, name: "st-read-cp1" },
-            { type: TYPES.command, name: "st-read-cp2" },
             { type: TYPES.randomPassword, name: "st-token-li" },
             { type: TYPES.randomPassword, name: "st-token-wang" },
         ]);
         expect(inputsOf("st-token-wang")).toMatchObject({ length: 22, lower: true, numeric: true, upper: false, special: false });
 
-        for (const node of ["cp1", "cp2"]) {
-            const apply = inputsOf(`st-apply-${node}`);
-            // token.csv only ever on stdin.
-            expect(apply.stdin).toMatch(/^tok\d{3}\.0123456789abcdef,wang,1001,"dev"\ntok\d{3}\.0123456789abcdef,li,1002\n$/);
-            for (const command of [apply.create, apply.update, apply.delete]) {
-                expect(command).not.toMatch(/tok\d{3}\.0123456789abcdef/);
-                expect(scriptOf(command)).not.toMatch(/tok\d{3}\.0123456789abcdef/);
-            }
-            expect(apply.update).toBe(apply.create);
-            const applyScript = scriptOf(apply.create);
-            const patchedB64 = /base64 -d > "\$tmp_manifest"/.test(applyScript) ? /printf '%s' '([A-Za-z0-9+/=]+)' \| base64 -d > "\$tmp_manifest"/.exec(applyScript)![1] : "";
-            const patched = Buffer.from(patchedB64, "base64").toString("utf8");
-            expect(hasTokenAuthFlag(patched, "/etc/kubernetes/auth/token.csv")).toBe(true);
-            expect(applyScript).toContain("readyz_url='https://10.0.0.101:6443/readyz'");
-            expect(scriptOf(apply.delete)).toContain("static tokens removed");
-        }
-        expect(inputsOf("st-apply-cp1").create).toMatch(/^sh -c/);
-        expect(inputsOf("st-apply-cp2").create).toMatch(/^sudo -n sh -c/);
+        // The patch: the flag (owned), token.csv (0600, secret, so on stdin only) in a 0700 directory, mounted read-only.
+        const apiserver = patch["kube-apiserver"]!;
+        expect(apiserver.flags).toEqual({ "token-auth-file": "/etc/kubernetes/auth/token.csv" });
+        expect(apiserver.ownedFlags).toEqual(["token-auth-file"]);
+        expect(apiserver.directories).toEqual([{ path: "/etc/kubernetes/auth", mode: "0700", owner: "root:root" }]);
+        expect(apiserver.mounts).toEqual([{ name: "kube-baseline-static-tokens", hostPath: "/etc/kubernetes/auth", mountPath: "/etc/kubernetes/auth", readOnly: true, type: "DirectoryOrCreate" }]);
+        const [file] = apiserver.files;
+        expect(file).toMatchObject({ path: "/etc/kubernetes/auth/token.csv", mode: "0600", owner: "root:root", secret: true });
+        expect(file.content).toMatch(/^tok\d{3}\.0123456789abcdef,wang,1001,"dev"\ntok\d{3}\.0123456789abcdef,li,1002\n$/);
+        expect(await pulumi.isSecret(t.patch)).toBe(true);
 
         // Each user's kubeconfig carries exactly the token written for that user into token.csv.
         for (const user of ["wang", "li"]) {
             const token = /token: (\S+)/.exec(kubeconfigs[user])![1];
-            expect(inputsOf("st-apply-cp1").stdin).toContain(`${token},${user},`);
+            expect(file.content).toContain(`${token},${user},`);
         }
-        // Secrets reach the engine as secrets: token.csv, the SSH key.
-        expect(isSecretInput(rawInputsOf("st-apply-cp1").stdin)).toBe(true);
-        expect(isSecretInput(rawInputsOf("st-apply-cp2").connection.privateKey) || isSecretInput(rawInputsOf("st-apply-cp2").connection)).toBe(true);
         expect(Object.keys(kubeconfigs).sort()).toEqual(["li", "wang"]);
-        expect(kubeconfigs.wang).toMatch(/token: tok\d{3}\.0123456789abcdef/);
         expect(await pulumi.isSecret(t.kubeconfigs)).toBe(true);
         expect(t.tokenFile).toBe("/etc/kubernetes/auth/token.csv");
-        expect(await valueOf(t.readyzUrls)).toEqual({ cp1: "https://10.0.0.101:6443/readyz", cp2: "https://10.0.0.101:6443/readyz" });
+        // The apply commands earlier versions ran under this component (taken over by ControlPlane).
+        expect(t.legacyApplyPrefix).toBe("st-apply");
     });
 
     test("refuses to run where static tokens are not allowed", () => {
         expect(() => new StaticTokens("st-off", {
-            users, settings: { ...cfg.staticTokens, allowed: false }, controlPlaneNodes: NODES, sshPrivateKey: SSH_KEY, cluster: CLUSTER,
+            users, settings: { ...cfg.staticTokens, allowed: false }, cluster: CLUSTER,
         })).toThrow(/not allowed/);
     });
 });
