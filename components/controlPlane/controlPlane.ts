@@ -29,7 +29,7 @@ import { ControlPlanePlan, planControlPlane } from "../../lib/controlPlane/contr
 import { encryptionKeyName } from "../../lib/controlPlane/encryptionRollout";
 import { controlPlanePatchFromSettings, hardeningFilePaths } from "../../lib/controlPlane/hardeningPatch";
 import { LiveNodeState, liveReadScript, parseLiveRead } from "../../lib/controlPlane/liveState";
-import { remoteShellCommand } from "../../lib/controlPlane/nodeScripts";
+import { remoteShellCommand } from "../../lib/nodeShell";
 import { ControlPlanePatch } from "../../lib/controlPlane/patchModel";
 import { DEFAULT_VOLUME_NAME, staticTokenPatch } from "../../lib/identity/apiserverManifest";
 import { legacyCommandAlias } from "../legacyAliases";

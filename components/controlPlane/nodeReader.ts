@@ -5,7 +5,7 @@
 
 import { Client, ConnectConfig, ServerHostKeyAlgorithm } from "ssh2";
 import { SshNode } from "../nodeCommand";
-import { remoteShellCommand } from "../../lib/controlPlane/nodeScripts";
+import { remoteShellCommand } from "../../lib/nodeShell";
 
 const CONNECT_TIMEOUT_MS = 20_000;
 const DEFAULT_RUN_TIMEOUT_MS = 120_000;

@@ -3,7 +3,7 @@
 // way it is a secret output; the read's output is secret in the state and never logged.
 
 import * as pulumi from "@pulumi/pulumi";
-import { remoteShellCommand } from "../../lib/identity/staticTokenScripts";
+import { remoteShellCommand } from "../../lib/nodeShell";
 import { nodeCommand, SshNode } from "../nodeCommand";
 import { legacyCommandAlias } from "../legacyAliases";
 

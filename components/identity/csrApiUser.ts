@@ -23,7 +23,7 @@ import { CertificateUserConfig } from "../../lib/config/identity";
 import { buildCsrPem, certificateNotAfter } from "../../lib/identity/certificateRequest";
 import { csrApprovalScript, csrCleanupScript, csrObjectName } from "../../lib/identity/csrApproval";
 import { renderKubeconfig } from "../../lib/identity/kubeconfig";
-import { remoteShellCommand } from "../../lib/identity/staticTokenScripts";
+import { remoteShellCommand } from "../../lib/nodeShell";
 import { tlsPrivateKeyArgs } from "../../lib/identity/userKey";
 import { legacyCommandAlias } from "../legacyAliases";
 import { nodeCommand, SshNode } from "../nodeCommand";

@@ -10,7 +10,7 @@ import {
     FlannelCleanupResult, FlannelClusterCleanupResult, parseFlannelCleanupResult, parseFlannelClusterCleanupResult,
     renderFlannelCleanupScript, renderFlannelClusterCleanupScript,
 } from "../../lib/network/flannelCleanup";
-import { asRoot } from "../../lib/network/shell";
+import { asRoot } from "../../lib/nodeShell";
 import { legacyCommandAlias } from "../legacyAliases";
 import { nodeCommand, SshNode } from "../nodeCommand";
 import { nodeResourceName } from "./sshTarget";

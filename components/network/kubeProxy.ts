@@ -12,10 +12,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { KubeProxyConfig } from "../../lib/config/network";
-import { sha256Hex } from "../../lib/network/hash";
+import { sha256Hex } from "../../lib/hash";
 import { editKubeProxyConfig, KUBE_PROXY_CONFIG_KEY, KUBE_PROXY_CONFIGMAP, KUBE_PROXY_NAMESPACE } from "../../lib/network/kubeProxyConfig";
 import { parseKubeProxySaveResult, renderKubeProxyRestoreScript, renderKubeProxySaveScript } from "../../lib/network/kubeProxyOriginal";
-import { asRoot, rootShellFromStdin } from "../../lib/network/shell";
+import { asRoot, rootShellFromStdin } from "../../lib/nodeShell";
 import { legacyCommandAlias } from "../legacyAliases";
 import { nodeCommand, SshNode } from "../nodeCommand";
 

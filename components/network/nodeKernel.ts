@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CniConfig, KubeProxyConfig, NodeKernelConfig } from "../../lib/config/network";
 import { KernelSettings, kernelSettingsFor } from "../../lib/network/kernelSettings";
 import { KernelReadback, parseKernelReadback, renderKernelApplyScript, renderKernelRestoreScript } from "../../lib/network/kernelScripts";
-import { asRoot, rootShellFromStdin } from "../../lib/network/shell";
+import { asRoot, rootShellFromStdin } from "../../lib/nodeShell";
 import { legacyCommandAlias } from "../legacyAliases";
 import { nodeCommand, SshNode } from "../nodeCommand";
 import { nodeResourceName } from "./sshTarget";

@@ -2,7 +2,7 @@
 // modes need. Module names and sysctl keys reach node commands, so they are plain tokens that never start with
 // "-"; a sysctl value is one line (a multi-line value would be folded into one without a word).
 
-import { MODULE_NAME, normalizeSysctlValue, SYSCTL_KEY, SYSCTL_VALUE } from "../network/shell";
+import { MODULE_NAME, normalizeSysctlValue, SYSCTL_KEY, SYSCTL_VALUE } from "../nodeShell";
 import { Issues } from "./configError";
 import { Bool, Int, Line, List, Optional, Settings, Static, Type } from "./schema";
 

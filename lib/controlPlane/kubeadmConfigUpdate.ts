@@ -10,7 +10,7 @@ import {
     applyClusterConfigurationPatch, ClusterConfigurationPatch, revertClusterConfigurationPatch,
 } from "./clusterConfiguration";
 import { KubeadmConfigPaths, KubeadmConfigState, kubeadmConfigBackupPaths } from "./liveState";
-import { sha256Hex } from "./nodeScripts";
+import { sha256Hex } from "../hash";
 
 export interface KubeadmConfigUpdate {
     original: string;

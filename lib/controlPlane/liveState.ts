@@ -5,7 +5,8 @@
 // lost. The encryption configuration holds keys: the caller keeps what it reads of it secret.
 
 import { ControlPlaneComponent } from "./components";
-import { backupPath, ManifestState, NodePatchPaths, sha256Hex } from "./nodeScripts";
+import { backupPath, ManifestState, NodePatchPaths } from "./nodeScripts";
+import { sha256Hex } from "../hash";
 import { isPlainAbsolutePath } from "./patchModel";
 
 export interface LiveReadInput {

@@ -10,7 +10,8 @@
 import { ControlPlaneComponent } from "./components";
 import { describeManifestDrift, ManifestDrift } from "./drift";
 import { applyManifestPatch, revertManifestChanges, revertManifestPatch } from "./manifestPatch";
-import { ManifestState, sha256Hex } from "./nodeScripts";
+import { ManifestState } from "./nodeScripts";
+import { sha256Hex } from "../hash";
 import { ComponentPatch } from "./patchModel";
 
 export interface ManifestUpdate {

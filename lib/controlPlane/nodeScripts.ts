@@ -18,7 +18,7 @@
 // link, is refused, naming the node and the path, before anything is written. Everything a node script needs on
 // delete is on the node (Pulumi runs the delete command it stored): state lives in the state directory.
 
-import { createHash } from "crypto";
+import { sha256Hex } from "../hash";
 import { ControlPlaneComponent } from "./components";
 import { isPlainAbsolutePath, ManagedDirectory, ManagedFile, OWNER, FILE_MODE, parentDirectory } from "./patchModel";
 import { readStaticPod } from "./staticPodManifest";
@@ -98,10 +98,6 @@ export interface ManifestState {
 
 /** The file kube-baseline leaves in every directory it creates on a node (the static-token scripts' marker). */
 export const OWNED_DIRECTORY_MARKER = ".kube-baseline-owned";
-
-export function sha256Hex(data: string | Buffer): string {
-    return createHash("sha256").update(data).digest("hex");
-}
 
 /** sha256 of a command line's arguments after argv[0], each NUL-terminated: what /proc/<pid>/cmdline holds. */
 export function commandArgsSha256(manifest: string, component: ControlPlaneComponent): string {
@@ -379,15 +375,6 @@ export function restorePatchScript(input: RestorePatchScriptInput): string {
     ].join("\n") + "\n";
 }
 
-/**
- * Wraps a script into one command line for SSH: the script travels base64-encoded (no quoting surprises) and
- * runs under sh, through `sudo -n` when the SSH user is not root. stdin passes through to the script.
- */
-export function remoteShellCommand(script: string, options: { sudo: boolean }): string {
-    const encoded = Buffer.from(script, "utf8").toString("base64");
-    const runner = options.sudo ? "sudo -n sh -c" : "sh -c";
-    return `${runner} "$(printf '%s' '${encoded}' | base64 -d)"`;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 

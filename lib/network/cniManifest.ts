@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { CalicoConfig, FlannelConfig } from "../config/network";
 import { calicoNodePoolEnv } from "./calicoIpPool";
 import { FLANNEL_CONFIGMAP, NET_CONF_KEY, renderFlannelNetConf } from "./flannelNetConf";
-import { sha256Hex } from "./hash";
+import { sha256Hex } from "../hash";
 
 export interface K8sObject {
     apiVersion: string;

@@ -2,7 +2,7 @@
 // sorts before Calico's, so it must go; the flannel.1 VXLAN link would keep routes for the old overlay.
 
 import { NodeScriptOptions } from "./kernelScripts";
-import { ABSOLUTE_PATH, assertToken, COMMAND, parseScriptResultLine, shellQuote } from "./shell";
+import { ABSOLUTE_PATH, assertToken, COMMAND, parseScriptResultLine, shellQuote } from "../nodeShell";
 
 export const FLANNEL_CNI_CONFIG = "/etc/cni/net.d/10-flannel.conflist";
 export const FLANNEL_LINK = "flannel.1";

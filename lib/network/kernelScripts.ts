@@ -6,7 +6,7 @@
 // nothing but what the apply script left on the node, because Pulumi runs the delete command it stored.
 
 import { KernelSettings, MODULES_LOAD_FILE, renderModulesLoadFile, renderSysctlFile, SYSCTL_FILE } from "./kernelSettings";
-import { assertToken, MODULE_NAME, parseScriptResultLine, shellQuote, SYSCTL_KEY, SYSCTL_VALUE } from "./shell";
+import { assertToken, MODULE_NAME, parseScriptResultLine, shellQuote, SYSCTL_KEY, SYSCTL_VALUE } from "../nodeShell";
 
 export const KERNEL_STATE_DIR = "/var/lib/kube-baseline/node-kernel";
 

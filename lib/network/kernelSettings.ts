@@ -2,7 +2,7 @@
 // files that persist them across reboots (/etc/modules-load.d, /etc/sysctl.d).
 
 import { CniConfig, KubeProxyConfig, NodeKernelConfig } from "../config/network";
-import { assertToken, MODULE_NAME, normalizeSysctlValue, SYSCTL_KEY, SYSCTL_VALUE } from "./shell";
+import { assertToken, MODULE_NAME, normalizeSysctlValue, SYSCTL_KEY, SYSCTL_VALUE } from "../nodeShell";
 
 export const MODULES_LOAD_FILE = "/etc/modules-load.d/90-kube-baseline-network.conf";
 export const SYSCTL_FILE = "/etc/sysctl.d/90-kube-baseline-network.conf";

@@ -6,7 +6,7 @@
 // Both scripts run kubectl with the node's admin kubeconfig; pure string builders.
 
 import { KUBE_PROXY_CONFIG_KEY, KUBE_PROXY_CONFIGMAP, KUBE_PROXY_NAMESPACE } from "./kubeProxyConfig";
-import { ABSOLUTE_PATH, assertToken, COMMAND, parseScriptResultLine, shellQuote } from "./shell";
+import { ABSOLUTE_PATH, assertToken, COMMAND, parseScriptResultLine, shellQuote } from "../nodeShell";
 
 export const KUBE_PROXY_BACKUP_DIR = "/var/lib/kube-baseline/kube-proxy";
 export const KUBE_PROXY_BACKUP_FILE = `${KUBE_PROXY_BACKUP_DIR}/${KUBE_PROXY_CONFIG_KEY}`;

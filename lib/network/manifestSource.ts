@@ -4,7 +4,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import { CniManifestSource } from "../config/network";
-import { sha256Hex } from "./hash";
+import { sha256Hex } from "../hash";
 
 export function describeSource(source: CniManifestSource): string {
     return source.source === "url" ? `${source.url} (${source.version})` : source.path;

@@ -24,12 +24,13 @@ import { controlPlanePatchFromSettings, hardeningFilePaths } from "../../lib/con
 import { resolveManifestFlags } from "../../lib/controlPlane/manifestPatch";
 import { planManifestUpdate } from "../../lib/controlPlane/manifestUpdate";
 import {
-    applyPatchScript, parseManifestState, readManifestStateScript, remoteShellCommand, renderApplyStdin, restorePatchScript,
+    applyPatchScript, parseManifestState, readManifestStateScript, renderApplyStdin, restorePatchScript,
 } from "../../lib/controlPlane/nodeScripts";
 import { ControlPlanePatch, mergeControlPlanePatches } from "../../lib/controlPlane/patchModel";
 import { withControlPlaneDefaults } from "../../lib/controlPlane/settings";
 import { componentHealthUrl } from "../../lib/controlPlane/staticPodManifest";
 import { staticTokenPatch } from "../../lib/identity/apiserverManifest";
+import { remoteShellCommand } from "../../lib/nodeShell";
 import { ensureSandboxUp, kubectl, nodeNamed, SandboxDescription, SandboxNode, sandboxDir } from "./support/sandbox";
 import { repoRoot, toolchainPath } from "./support/toolchainEnv";
 

@@ -7,7 +7,7 @@ import { ControlPlanePlanInput, planControlPlane } from "../../../lib/controlPla
 import { renderEncryptionConfiguration } from "../../../lib/controlPlane/encryption";
 import { hardeningFilePaths } from "../../../lib/controlPlane/hardeningPatch";
 import { LiveNodeState } from "../../../lib/controlPlane/liveState";
-import { sha256Hex } from "../../../lib/controlPlane/nodeScripts";
+import { sha256Hex } from "../../../lib/hash";
 import { withControlPlaneDefaults } from "../../../lib/controlPlane/settings";
 import { staticTokenPatch } from "../../../lib/identity/apiserverManifest";
 import { CLUSTER_CONFIGURATION_V1BETA4, MANIFESTS } from "./fixtures";

@@ -8,7 +8,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { remoteShellCommand } from "../../../lib/controlPlane/nodeScripts";
+import { remoteShellCommand } from "../../../lib/nodeShell";
 
 const FAKE_KUBELET = `
 const fs = require("fs"), path = require("path"), crypto = require("crypto");

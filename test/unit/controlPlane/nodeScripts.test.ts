@@ -4,9 +4,8 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "fs";
 import { applyManifestPatch } from "../../../lib/controlPlane/manifestPatch";
-import {
-    applyPatchScript, backupPath, commandArgsSha256, ManifestState, OWNED_DIRECTORY_MARKER, parseManifestState, readManifestStateScript, renderApplyStdin, restorePatchScript, sha256Hex,
-} from "../../../lib/controlPlane/nodeScripts";
+import { applyPatchScript, backupPath, commandArgsSha256, ManifestState, OWNED_DIRECTORY_MARKER, parseManifestState, readManifestStateScript, renderApplyStdin, restorePatchScript } from "../../../lib/controlPlane/nodeScripts";
+import { sha256Hex } from "../../../lib/hash";
 import { planManifestUpdate } from "../../../lib/controlPlane/manifestUpdate";
 import { componentPatch, ComponentPatch, ManagedFile } from "../../../lib/controlPlane/patchModel";
 import { readStaticPod } from "../../../lib/controlPlane/staticPodManifest";

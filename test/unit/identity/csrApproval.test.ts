@@ -8,7 +8,7 @@ import { join } from "path";
 import {
     certificateSigningRequestObject, csrApprovalScript, csrCleanupScript, csrObjectName, KUBE_APISERVER_CLIENT_SIGNER,
 } from "../../../lib/identity/csrApproval";
-import { remoteShellCommand } from "../../../lib/identity/staticTokenScripts";
+import { remoteShellCommand } from "../../../lib/nodeShell";
 import { TEST_CERTIFICATE_PEM } from "./fixtures";
 
 const FAKE_KUBECTL = `#!/bin/sh

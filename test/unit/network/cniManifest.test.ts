@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CalicoConfig, FlannelConfig } from "../../../lib/config/network";
 import { K8sObject, NET_CONF_HASH_ANNOTATION, parseManifest, splitCustomResourceDefinitions, tuneCalicoManifest, tuneFlannelManifest } from "../../../lib/network/cniManifest";
-import { sha256Hex } from "../../../lib/network/hash";
+import { sha256Hex } from "../../../lib/hash";
 
 const FIXTURES = path.join(__dirname, "../../fixtures/cni");
 const flannelManifest = () => parseManifest(fs.readFileSync(path.join(FIXTURES, "kube-flannel.yml"), "utf8"));

@@ -41,7 +41,7 @@ import { CalicoBgp, Cni, KubeProxy, NodeKernel, SshNode } from "../../../compone
 import { ConfigError } from "../../../lib/config/configError";
 import { BgpConfig, CniConfig, validateNetworkConfig } from "../../../lib/config/network";
 import { NET_CONF_HASH_ANNOTATION } from "../../../lib/network/cniManifest";
-import { sha256Hex } from "../../../lib/network/hash";
+import { sha256Hex } from "../../../lib/hash";
 
 const FIXTURES = path.join(__dirname, "../../fixtures/cni");
 const flannelYaml = fs.readFileSync(path.join(FIXTURES, "kube-flannel.yml"), "utf8");

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { KernelSettings } from "../../../lib/network/kernelSettings";
 import { parseKernelReadback, renderKernelApplyScript, renderKernelRestoreScript } from "../../../lib/network/kernelScripts";
-import { asRoot } from "../../../lib/network/shell";
+import { asRoot } from "../../../lib/nodeShell";
 
 // Each test starts real shells; allow for a busy machine.
 jest.setTimeout(30_000);

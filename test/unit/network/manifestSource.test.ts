@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { sha256Hex } from "../../../lib/network/hash";
+import { sha256Hex } from "../../../lib/hash";
 import { loadManifestText, verifyManifestDigest } from "../../../lib/network/manifestSource";
 
 const TEXT = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kube-flannel\n";

@@ -1,4 +1,5 @@
-// Helpers for the node scripts built as strings. Every value that ends up in a script either passes one
+// Helpers for the node scripts built as strings (kernel settings, kube-proxy, Flannel, the control plane, CSR
+// approval). Every value that ends up in a script either passes one
 // of the token checks below or is single-quoted, so a config value can never become shell syntax.
 
 /** Quotes a string for POSIX sh: 'it'\''s' style. */
@@ -58,4 +59,14 @@ export function parseScriptResultLine(stdout: string, node: string, what: string
     } catch (e) {
         throw new Error(`node ${node}: ${what} ${resultName} is not JSON: ${(e as Error).message}`);
     }
+}
+
+/**
+ * Wraps a script into one command line for SSH: the script travels base64-encoded (no quoting surprises) and
+ * runs under sh, through `sudo -n` when the SSH user is not root. stdin passes through to the script.
+ */
+export function remoteShellCommand(script: string, options: { sudo: boolean }): string {
+    const encoded = Buffer.from(script, "utf8").toString("base64");
+    const runner = options.sudo ? "sudo -n sh -c" : "sh -c";
+    return `${runner} "$(printf '%s' '${encoded}' | base64 -d)"`;
 }
