@@ -28,6 +28,7 @@ import {
     rbacNoWorkloadCreate,
 } from "./rules/rbac";
 import { secretOutputs } from "./rules/secrets";
+import { tenantStaysInItsNamespaces } from "./rules/tenancy";
 import {
     namespaceDefaultDenyNetworkPolicy,
     namespacePodSecurityEnforce,
@@ -38,7 +39,7 @@ import {
 export const PACK_NAME = "kube-baseline";
 
 export const PACK_DESCRIPTION =
-    "kube-baseline least privilege and cluster baseline: RBAC, identity, Pod Security, NetworkPolicy, Calico, secret outputs.";
+    "kube-baseline least privilege and cluster baseline: RBAC, identity, Pod Security, NetworkPolicy, Calico, secret outputs, tenant stacks.";
 
 export function packPolicies(): Policies {
     return [
@@ -70,5 +71,6 @@ export function packPolicies(): Policies {
         calicoRouteReflectorClusterId(),
         calicoRouteReflectorRedundancy(),
         secretOutputs(),
+        tenantStaysInItsNamespaces(),
     ];
 }
