@@ -11,6 +11,7 @@ import * as path from "path";
 import { Identity } from "../components/identity";
 import { BASELINE_OUTPUT_NAMES, BaselineOutputs } from "../lib/config/baselineOutputs";
 import { DEFAULT_SANDBOX_DIR } from "../lib/config/cluster";
+import { ConfigError } from "../lib/config/configError";
 import { StackConfigValues } from "../lib/config/configValues";
 import { tenantOutput } from "../lib/config/tenant";
 import { loadTenantKey, loadTenantStackConfig } from "../lib/config/tenantStackConfig";
@@ -20,6 +21,27 @@ import { readAdminKubeconfig, readSshPrivateKey } from "./credentials";
 
 /** Runs the tenant stack; resolves to its outputs. */
 export async function tenantProgram(values: StackConfigValues): Promise<Record<string, unknown>> {
+    try {
+        return await run(values);
+    } catch (err) {
+        return failNow(err);
+    }
+}
+
+/**
+ * Reports an error of the program before it registered its resources, and ends the program. A rejection that comes
+ * after the program's first await would leave Node.js running until its gRPC connections to the engine time out
+ * (some 20 to 40 s here); a config error must stop the stack at once. Exit code 32 is the Node.js SDK's own "the error
+ * was logged" (nodeJSProcessExitedAfterLoggingUserActionableMessage): the engine reports the run as failed, with this
+ * message and nothing more.
+ */
+async function failNow(err: unknown): Promise<never> {
+    const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    await pulumi.log.error(message);
+    process.exit(32);
+}
+
+async function run(values: StackConfigValues): Promise<Record<string, unknown>> {
     const key = loadTenantKey(values);
     const baseline = new pulumi.StackReference("baseline", { name: key.baselineStack });
     const baselineOutputs = await readOutputs(baseline);
