@@ -12,7 +12,7 @@ import * as path from "path";
 import { parseStacksArgs, policyPackConfigFor, StacksOptions, USAGE } from "../lib/stacks/args";
 import { Operation, phasesOf, runPhases, StackOutcome } from "../lib/stacks/plan";
 import { StackFile } from "../lib/stacks/stackFiles";
-import { durationText, errorSummary, isNoiseWarning, renderSummary, stepLine, SummaryRow } from "../lib/stacks/summary";
+import { durationText, errorSummary, isNoiseWarning, NO_CHANGE_OPS, renderSummary, stepLine, SummaryRow } from "../lib/stacks/summary";
 import { collectAccessSummary, reportAccessSummary } from "./access-summary";
 import { findRepoRoot, projectStackSet } from "./projectStacks";
 
@@ -46,7 +46,7 @@ async function runStack(workspace: auto.LocalWorkspace, file: StackFile, operati
     const onEvent = (event: auto.EngineEvent) => {
         const step = event.resOutputsEvent;
         // Resources that changed (or will), not the provider instances the engine registers along the way.
-        if (step && !["same", "read", "refresh"].includes(step.metadata.op) && !step.metadata.type.startsWith("pulumi:providers:")) {
+        if (step && !NO_CHANGE_OPS.includes(step.metadata.op) && !step.metadata.type.startsWith("pulumi:providers:")) {
             say(file.stack, stepLine(step.metadata.op, step.metadata.urn, operation === "preview" || step.planning === true));
         }
         const failed = event.resOpFailedEvent;

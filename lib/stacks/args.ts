@@ -11,7 +11,7 @@ export interface StacksOptions {
     concurrency: number;
     /** preview and up: run with this policy pack. */
     policyPack?: string;
-    /** Its config for every stack; default: policies/config/<stack>.json, else <pack>/config/tenant.json for tenant stacks. */
+    /** Its config for every stack; default: <pack>/config/<stack>.json, else <pack>/config/tenant.json for tenant stacks. */
     policyPackConfig?: string;
     /** up: the access summary of every stack afterwards. */
     accessSummary: boolean;
@@ -26,7 +26,7 @@ export const USAGE = `usage: npm run stacks -- <preview|up|refresh|destroy|list>
   --tenants <a,b,...>         only these tenant stacks (default: all of the baseline's)
   --concurrency <n>           tenant stacks at once (default ${DEFAULT_CONCURRENCY}; KUBE_BASELINE_STACKS_CONCURRENCY)
   --policy-pack <dir>         preview/up with this policy pack
-  --policy-pack-config <file> its config for every stack (default: policies/config/<stack>.json, else config/tenant.json of the pack for tenants)
+  --policy-pack-config <file> its config for every stack (default: <pack>/config/<stack>.json, else <pack>/config/tenant.json for a tenant stack)
   --no-access-summary         up: skip the access summary of every stack
   --json                      list: print {"baseline": ..., "tenants": [...]}
 `;

@@ -3,6 +3,9 @@
 import { Operation, StackOutcome } from "./plan";
 import { StackKind } from "./stackFiles";
 
+/** Steps that change nothing on the cluster: unchanged, a refresh's read-back, a StackReference read or dropped. */
+export const NO_CHANGE_OPS = ["same", "read", "refresh", "discard", "read-discard"];
+
 const ORDER = ["create", "update", "replace", "delete", "same"];
 const PAST: Record<string, string> = { create: "created", update: "updated", replace: "replaced", delete: "deleted", same: "unchanged" };
 const PLANNED: Record<string, string> = { create: "to create", update: "to update", replace: "to replace", delete: "to delete", same: "unchanged" };
@@ -11,8 +14,8 @@ const PLANNED: Record<string, string> = { create: "to create", update: "to updat
 export function changesText(operation: Operation, changes: Record<string, number> | undefined): string {
     if (changes === undefined) return "-";
     const words = operation === "preview" ? PLANNED : PAST;
-    // Reads (a StackReference) change nothing.
-    const keys = Object.keys(changes).filter(k => changes[k] > 0 && k !== "read")
+    // "unchanged" is worth a count; reads and discarded reads are not.
+    const keys = Object.keys(changes).filter(k => changes[k] > 0 && (k === "same" || !NO_CHANGE_OPS.includes(k)))
         .sort((a, b) => (ORDER.indexOf(a) === -1 ? 99 : ORDER.indexOf(a)) - (ORDER.indexOf(b) === -1 ? 99 : ORDER.indexOf(b)) || a.localeCompare(b));
     return keys.length === 0 ? "no changes" : keys.map(k => `${changes[k]} ${words[k] ?? k}`).join(", ");
 }
