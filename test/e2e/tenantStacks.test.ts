@@ -20,6 +20,9 @@ jest.setTimeout(40 * 60_000);
 const id = process.pid;
 const stacks = { base: `e2e-base${id}`, ta: `e2e-ta${id}`, tb: `e2e-tb${id}`, tx: `e2e-tx${id}` };
 const NAMESPACES = ["ta-one", "ta-two", "tb-one", "tx-one"];
+// Names of this test's own, so that a dev stack's pods-viewer is never taken over (or deleted) by this baseline.
+const PODS_VIEWER = "kb-e2e-pods-viewer";
+const CONFIGMAP_EDITOR = "kb-e2e-configmap-editor";
 const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-e2e-tenants-"));
 const env: NodeJS.ProcessEnv = { ...process.env, ...pulumiEnv(backendDir, randomBytes(24).toString("hex")) };
 
@@ -29,8 +32,8 @@ const tenant = (name: string, extra: Record<string, unknown>) => ({
     ...extra,
 });
 const bindings = (tenantName: string, namespace: string) => [
-    { name: "devs-edit-configmaps", namespace, roleRef: { kind: "ClusterRole", name: "configmap-editor" }, subjects: [{ kind: "Group", name: `${tenantName}:devs` }] },
-    { name: "devs-view-pods", namespace, roleRef: { kind: "ClusterRole", name: "pods-viewer" }, subjects: [{ kind: "User", name: `${tenantName}:dev` }] },
+    { name: "devs-edit-configmaps", namespace, roleRef: { kind: "ClusterRole", name: CONFIGMAP_EDITOR }, subjects: [{ kind: "Group", name: `${tenantName}:devs` }] },
+    { name: "devs-view-pods", namespace, roleRef: { kind: "ClusterRole", name: PODS_VIEWER }, subjects: [{ kind: "User", name: `${tenantName}:dev` }] },
 ];
 const stackConfigs: Record<string, Record<string, unknown>> = {
     [stacks.base]: {
@@ -38,8 +41,8 @@ const stackConfigs: Record<string, Record<string, unknown>> = {
         "kube-baseline:certificates": { defaultValidityHours: 24, maxValidityHours: 168 },
         "kube-baseline:rbac": {
             clusterRoles: [
-                { name: "pods-viewer", template: "pods-viewer" },
-                { name: "configmap-editor", rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] }] },
+                { name: PODS_VIEWER, template: "pods-viewer" },
+                { name: CONFIGMAP_EDITOR, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] }] },
             ],
         },
         "kube-baseline:tenants": [
@@ -126,7 +129,10 @@ beforeAll(async () => {
     ensureSandboxUp();
     // The Automation API finds `pulumi` on this process's PATH: the project's toolchain first.
     process.env.PATH = env.PATH;
-    const taken = kubectl(["get", "namespaces", ...NAMESPACES, "--ignore-not-found", "-o", "name"]).trim();
+    const taken = [
+        kubectl(["get", "namespaces", ...NAMESPACES, "--ignore-not-found", "-o", "name"]),
+        kubectl(["get", "clusterroles", PODS_VIEWER, CONFIGMAP_EDITOR, "--ignore-not-found", "-o", "name"]),
+    ].join("").trim();
     if (taken !== "") throw new Error(`the sandbox already has ${taken.split("\n").join(", ")}: another run's stacks own them; destroy those first`);
     before = clusterSnapshot();
     for (const [stack, config] of Object.entries(stackConfigs)) fs.writeFileSync(stackFile(stack), YAML.stringify({ config }));
@@ -180,7 +186,7 @@ test("each tenant's user acts in its own namespaces and is Forbidden in the othe
         const outputs = await outputsOf(stacks[name]);
         expect(outputs.tenant).toEqual({
             name, baselineStack: `organization/kube-baseline/${stacks.base}`, identityPrefix: `${name}:`,
-            namespaces: name === "ta" ? ["ta-one", "ta-two"] : ["tb-one"], clusterRoles: ["pods-viewer", "configmap-editor"],
+            namespaces: name === "ta" ? ["ta-one", "ta-two"] : ["tb-one"], clusterRoles: [PODS_VIEWER, CONFIGMAP_EDITOR],
         });
         const file = kubeconfigFile((outputs.userKubeconfigs as Record<string, string>)[`${name}:dev`]);
         kubeconfigs.push(file);

@@ -312,3 +312,35 @@ describe("a tenant stack's config", () => {
             .toContainEqual(expect.objectContaining({ key: "kube-baseline:tenant", message: expect.stringMatching(/loadTenantStackConfig/) }));
     });
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// The committed example: Pulumi.platform.yaml and its tenant stacks validate against each other.
+
+describe("the example set (Pulumi.platform.yaml, Pulumi.team-a.yaml, Pulumi.team-b.yaml)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require("fs") as typeof import("fs");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const YAML = require("yaml") as typeof import("yaml");
+    const file = (name: string) => (YAML.parse(fs.readFileSync(`${__dirname}/../../../Pulumi.${name}.yaml`, "utf8")) as { config: Record<string, unknown> }).config;
+
+    test("the platform's registry admits both tenants exactly as their stack files say", () => {
+        const platform = loadStackConfig(readStackConfigValues(file("platform")), readSandbox);
+        const outputs: BaselineOutputs = {
+            apiServerUrl: SANDBOX.apiServerEndpoint,
+            clusterCaCertificate: SANDBOX.caCertPem,
+            cni: { kind: "flannel", mode: "vxlan", podCidr: "10.244.0.0/16" },
+            tenancy: tenancyOutput({
+                clusterName: platform.cluster.cluster.name,
+                tenants: platform.tenants!,
+                baselineNamespaces: platform.identity.namespaces,
+                dns: platform.identity.networkPolicy.dns,
+                maxCertificateValidityHours: platform.identity.certificates.maxValidityHours,
+                csrApprovalNode: platform.cluster.cluster.nodes[0],
+            }),
+        };
+        const teamA = loadTenantStackConfig(readStackConfigValues(file("team-a")), outputs, readSandbox);
+        expect(teamA.identity.namespaces.map(n => n.name)).toEqual(["team-a-dev", "team-a-prod"]);
+        const teamB = loadTenantStackConfig(readStackConfigValues(file("team-b")), outputs, readSandbox);
+        expect(teamB.scope.clusterRoles).toEqual(["pods-viewer"]);
+    });
+});
