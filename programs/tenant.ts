@@ -29,7 +29,7 @@ export async function tenantProgram(values: StackConfigValues): Promise<Record<s
 }
 
 /**
- * Reports an error of the program before it registered its resources, and ends the program. A rejection that comes
+ * Reports an error of the program (a config error, a baseline it cannot read) and ends the program. A rejection that comes
  * after the program's first await would leave Node.js running until its gRPC connections to the engine time out
  * (some 20 to 40 s here); a config error must stop the stack at once. Exit code 32 is the Node.js SDK's own "the error
  * was logged" (nodeJSProcessExitedAfterLoggingUserActionableMessage): the engine reports the run as failed, with this
