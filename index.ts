@@ -1,135 +1,19 @@
-// kube-baseline: reads the stack config once (validated before anything is registered), wires the
-// components and exports the outputs contract documented in the README.
-import * as k8s from "@pulumi/kubernetes";
+// kube-baseline: one program, two kinds of stack (README "Tenant stacks"). A tenant stack (kube-baseline:tenant set)
+// owns one tenant's namespaces and their access and reads the cluster from its baseline stack: programs/tenant.ts.
+// Every other stack manages the cluster as a whole, with or without tenant stacks beside it: programs/baseline.ts.
+// Each is loaded only for its own kind of stack (a module's top level registers resources).
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
-import * as path from "path";
-import { Identity } from "./components/identity";
-import { CalicoBgp, Cni, KubeProxy, NodeKernel } from "./components/network";
-import { ControlPlane } from "./components/controlPlane";
-import { DEFAULT_SANDBOX_DIR } from "./lib/config/cluster";
 import { readStackConfigValues } from "./lib/config/configValues";
-import { loadStackConfig } from "./lib/config/stackConfig";
-import { CertificateUserConfig } from "./lib/config/identity";
-import { recordedExpiry, renewalNotices } from "./lib/identity/renewal";
-import { bgpOutput, cniOutput, namespacesOutput, tokenUsersOutput } from "./lib/outputs";
+import { isTenantStack } from "./lib/config/tenant";
 
-const config = new pulumi.Config("kube-baseline");
-const sandboxDir = process.env.KUBE_BASELINE_SANDBOX_DIR ?? DEFAULT_SANDBOX_DIR;
-// Every kube-baseline:* key, so a misspelt one is an error; secret values are withheld from validation.
-const stackConfig = loadStackConfig(
-    readStackConfigValues(pulumi.runtime.allConfig()),
-    dir => fs.readFileSync(path.join(dir, "sandbox.json"), "utf8"),
-    sandboxDir,
-);
-for (const warning of stackConfig.warnings) pulumi.log.warn(warning);
+type Outputs = Record<string, unknown>;
+const values = readStackConfigValues(pulumi.runtime.allConfig());
 
-const { cluster, credentials } = stackConfig.cluster;
-// Secrets: from the sandbox's files (mode 0600) or from secret stack config; never plaintext in state.
-const adminKubeconfig = credentials.kind === "files"
-    ? pulumi.secret(fs.readFileSync(credentials.adminKubeconfigPath, "utf8"))
-    : config.requireSecret("adminKubeconfig");
-const sshPrivateKey = credentials.kind === "files"
-    ? pulumi.secret(fs.readFileSync(credentials.sshPrivateKeyPath, "utf8"))
-    : config.requireSecret("sshPrivateKey");
-const clusterCaKeyPem = config.getSecret("clusterCaKey");
-
-const provider = new k8s.Provider("cluster", { kubeconfig: adminKubeconfig, enableServerSideApply: true });
-const k8sOpts = { provider };
-
-// Network plane: kernel settings first (the CNI and kube-proxy modes need them), then the CNI and
-// kube-proxy, then Calico's BGP topology on top of a running Calico.
-const { network } = stackConfig;
-const kernelSettings = network.nodeKernel && new NodeKernel("node-kernel", {
-    nodes: cluster.nodes,
-    sshPrivateKey,
-    cni: network.cni,
-    kubeProxy: network.kubeProxy,
-    kernel: network.nodeKernel,
-});
-const afterKernel = kernelSettings ? [kernelSettings] : [];
-// kubectl steps (Flannel's removal, kube-proxy's original config) run on the first control-plane node.
-const controlPlaneNode = cluster.nodes.find(n => n.roles.includes("control-plane"));
-const cniInstall = network.cni && new Cni("cni", {
-    config: network.cni,
-    nodes: cluster.nodes,
-    controlPlaneNode,
-    sshPrivateKey,
-}, { ...k8sOpts, dependsOn: afterKernel });
-const kubeProxy = network.kubeProxy && new KubeProxy("kube-proxy", {
-    config: network.kubeProxy,
-    controlPlaneNode: requireControlPlaneNode(),
-    sshPrivateKey,
-}, { ...k8sOpts, dependsOn: afterKernel });
-const calicoBgp = network.bgp && new CalicoBgp("calico-bgp", {
-    config: network.bgp,
-    calicoNamespace: network.cni?.calico?.namespace,
-}, { ...k8sOpts, dependsOn: cniInstall ? [cniInstall] : [] });
-
-// Identity and access.
-const identity = new Identity("identity", {
-    config: stackConfig.identity,
-    cluster: { name: cluster.name, apiServerUrl: cluster.apiServerUrl, caCertificatePem: cluster.caCertificatePem },
-    controlPlaneNodes: cluster.nodes.filter(n => n.roles.includes("control-plane")),
-    sshPrivateKey,
-    clusterCaKeyPem,
-    cni: network.cni?.kind,
-}, { ...k8sOpts, dependsOn: cniInstall ? [cniInstall] : [] });
-
-// Control plane: hardening and the static-token file, one patch on every control-plane node. It restarts the
-// apiservers, so it comes after every API call of the other components (and is undone before them on destroy).
-const controlPlaneNodes = cluster.nodes.filter(n => n.roles.includes("control-plane"));
-const tokens = identity.staticTokens;
-const controlPlane = (stackConfig.controlPlane.settings.enabled || tokens) ? new ControlPlane("control-plane", {
-    nodes: controlPlaneNodes,
-    sshPrivateKey,
-    config: stackConfig.controlPlane,
-    staticTokens: tokens && { tokenFile: tokens.tokenFile, tokenCsv: tokens.tokenCsv, legacy: { parent: tokens, namePrefix: tokens.legacyApplyPrefix } },
-}, { dependsOn: [identity, ...[cniInstall, kubeProxy, calicoBgp].filter((r): r is NonNullable<typeof r> => !!r)] }) : undefined;
-
-// The outputs contract (README "Outputs"). Kubeconfigs are secret; tokens are never exported.
-export const apiServerUrl = cluster.apiServerUrl;
-export const clusterCaCertificate = cluster.caCertificatePem;
-// A token user's kubeconfig is worth handing out once every apiserver has the token file.
-export const userKubeconfigs = pulumi.secret(pulumi.all([identity.kubeconfigs, controlPlane?.ready ?? ""]).apply(([k]) => k));
-export const certificateExpiry = identity.certificateExpiry;
-// User name -> why this update reissues that user's certificate (empty when none is due).
-export const certificateRenewals = announceRenewals(stackConfig.identity.users.filter((u): u is CertificateUserConfig => u.authentication !== "token"));
-export const tokenUsers = tokenUsersOutput(stackConfig.identity.users);
-export const namespaces = namespacesOutput(stackConfig.identity.namespaces);
-export const cni = cniOutput(network.cni, cluster.podCidr);
-export const bgp = bgpOutput(network.bgp);
-export const nodeKernel = kernelSettings ? kernelSettings.effective : {};
-export const kubeProxyMode = kubeProxy ? kubeProxy.mode : "unmanaged";
-// The CIS checks (kube-bench numbering) computed from the live control-plane manifests after the up; null when the
-// control plane is not managed.
-export const cisChecks = controlPlane ? controlPlane.cisChecks : null;
-
-/**
- * Says which user certificates this update reissues and why, and warns about expired ones, from the expiries this
- * stack recorded last time; also returned as an output (a stack output is awaited before the program ends). The
- * engine's builtin readStackOutputs reads them without storing anything (a StackReference would keep a copy of
- * every output, kubeconfigs included, in the state).
- */
-function announceRenewals(users: CertificateUserConfig[]): pulumi.Output<Record<string, string>> {
-    const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    const recorded = users.length === 0 ? Promise.resolve({}) : pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name: self })
-        .then(result => recordedExpiry(result.outputs), (error: unknown) => {
-            // A stack that never ran has no outputs to read.
-            pulumi.log.debug(`no recorded certificate expiries: ${String(error)}`);
-            return {};
-        });
-    return pulumi.output(recorded).apply(expiry => {
-        const notices = renewalNotices(expiry, users, new Date());
-        for (const notice of notices) {
-            if (notice.severity === "warning") pulumi.log.warn(notice.message); else pulumi.log.info(notice.message);
-        }
-        return Object.fromEntries(notices.map(n => [n.user, n.message]));
-    });
+/** The baseline program's exports, without the ones it leaves undefined (a stack without tenants has no tenancy). */
+function definedExports(exports: Outputs): Outputs {
+    return Object.fromEntries(Object.entries(exports).filter(([, value]) => value !== undefined));
 }
 
-function requireControlPlaneNode() {
-    // The cluster config is validated to have one; this only narrows the type.
-    if (controlPlaneNode === undefined) throw new Error("kube-baseline:cluster: no node has the control-plane role");
-    return controlPlaneNode;
-}
+export = isTenantStack(values)
+    ? (require("./programs/tenant") as typeof import("./programs/tenant")).tenantProgram(values)
+    : definedExports(require("./programs/baseline") as Outputs);

@@ -22,6 +22,8 @@ export type Cell =
 
 export interface UserAccess {
     user: string;
+    /** The stack whose output holds the user's kubeconfig (a summary may cover a baseline and its tenant stacks). */
+    stack?: string;
     /** "token", or "cert" with the certificate's expiry when the stack knows it. */
     authentication: string;
     /** Namespace -> access. */
@@ -31,7 +33,8 @@ export interface UserAccess {
 }
 
 export interface AccessSummary {
-    stack: string;
+    /** One stack, or a baseline and its tenant stacks: every user of them asked about every namespace of them. */
+    stacks: string[];
     apiServerUrl?: string;
     /** ISO 8601 time the cluster was asked. */
     generatedAt: string;
@@ -234,35 +237,47 @@ export function cellLines(cell: Cell): string[] {
     return lines;
 }
 
+function stacksLabel(s: AccessSummary): string {
+    return s.stacks.length === 1 ? `stack ${s.stacks[0]}` : `stacks ${s.stacks.join(", ")}`;
+}
+
 function heading(s: AccessSummary): string {
     const where = s.apiServerUrl ? ` at ${s.apiServerUrl}` : "";
-    return `Access summary: stack ${s.stack}${where}, asked as each user at ${s.generatedAt}`;
+    return `Access summary: ${stacksLabel(s)}${where}, asked as each user at ${s.generatedAt}`;
 }
+
+/** Several stacks: a first column names the stack each user comes from. */
+const byStack = (s: AccessSummary) => s.stacks.length > 1;
 
 function userNotes(s: AccessSummary): string[] {
     return s.users.filter(u => u.nonResourceGrants.length > 0).map(u =>
         `${u.user} may also use non-resource URLs (cluster-wide): ${u.nonResourceGrants.map(g => `${g.resources.join(", ")}: ${g.verbs.join(" ")}`).join("; ")}`);
 }
 
-/** Rows of the table: user, authentication, namespace, access lines. */
-function rows(s: AccessSummary): Array<[string, string, string, string[]]> {
-    return s.users.flatMap(u => s.namespaces.map((ns): [string, string, string, string[]] =>
-        [u.user, u.authentication, ns, cellLines(u.cells[ns] ?? { ok: false, error: "not checked" })]));
+/** Rows of the table: [stack,] user, authentication, namespace, then the access lines. */
+function rows(s: AccessSummary): Array<{ cols: string[]; access: string[] }> {
+    return s.users.flatMap(u => s.namespaces.map(ns => ({
+        cols: [...(byStack(s) ? [u.stack ?? ""] : []), u.user, u.authentication, ns],
+        access: cellLines(u.cells[ns] ?? { ok: false, error: "not checked" }),
+    })));
 }
 
 /** A plain-text table for the terminal: one row per user and namespace, continuation lines for more verb sets. */
 export function renderTerminal(s: AccessSummary): string {
-    const header: [string, string, string, string] = ["USER", "AUTH", "NAMESPACE", "ACCESS (resources: verbs)"];
+    const header = [...(byStack(s) ? ["STACK"] : []), "USER", "AUTH", "NAMESPACE"];
     const body = rows(s);
-    const width = [0, 1, 2].map(i => Math.max(header[i].length, ...body.map(r => r[i].length)));
-    const line = (cols: string[]) => cols.map((c, i) => (i < 3 ? c.padEnd(width[i]) : c)).join("  ").trimEnd();
-    const out = [heading(s), "", line(header)];
+    const width = header.map((h, i) => Math.max(h.length, ...body.map(r => r.cols[i].length)));
+    const line = (cols: string[], access: string) => [...cols.map((c, i) => c.padEnd(width[i])), access].join("  ").trimEnd();
+    const blank = header.map(() => "");
+    const out = [heading(s), "", line(header, "ACCESS (resources: verbs)")];
     let previousUser = "";
-    for (const [user, auth, ns, access] of body) {
-        const first = user !== previousUser;
-        out.push(line([first ? user : "", first ? auth : "", ns, access[0]]));
-        for (const more of access.slice(1)) out.push(line(["", "", "", more]));
-        previousUser = user;
+    for (const { cols, access } of body) {
+        // The user (and its stack and authentication) once, on its first row.
+        const who = cols.slice(0, -1).join("\u0000");
+        const first = who !== previousUser;
+        out.push(line(first ? cols : [...blank.slice(0, -1), cols[cols.length - 1]], access[0]));
+        for (const more of access.slice(1)) out.push(line(blank, more));
+        previousUser = who;
     }
     if (s.users.length === 0) out.push("(the stack has no users)");
     out.push("", EVERYONE_NOTE, ...userNotes(s));
@@ -278,14 +293,14 @@ export function renderMarkdown(s: AccessSummary): string {
     const out = [
         "# Access summary",
         "",
-        `Stack \`${s.stack}\`${s.apiServerUrl ? `, cluster ${s.apiServerUrl}` : ""}. Taken from the live cluster at ${s.generatedAt}`
+        `${s.stacks.length === 1 ? "Stack" : "Stacks"} ${s.stacks.map(name => `\`${name}\``).join(", ")}${s.apiServerUrl ? `, cluster ${s.apiServerUrl}` : ""}. Taken from the live cluster at ${s.generatedAt}`
         + " with `kubectl auth can-i --list -n <namespace>`, run with each user's own kubeconfig.",
         "",
-        "| user | authentication | namespace | access (resources: verbs) |",
-        "|---|---|---|---|",
+        `| ${byStack(s) ? "stack | " : ""}user | authentication | namespace | access (resources: verbs) |`,
+        `|${byStack(s) ? "---|" : ""}---|---|---|---|`,
     ];
-    for (const [user, auth, ns, access] of rows(s)) {
-        out.push(`| ${mdCell(user)} | ${mdCell(auth)} | ${mdCell(ns)} | ${access.map(mdCell).join("<br>")} |`);
+    for (const { cols, access } of rows(s)) {
+        out.push(`| ${cols.map(mdCell).join(" | ")} | ${access.map(mdCell).join("<br>")} |`);
     }
     out.push("", EVERYONE_NOTE);
     const notes = userNotes(s);
@@ -296,11 +311,21 @@ export function renderMarkdown(s: AccessSummary): string {
 // ---------------------------------------------------------------------------------------------------------
 // Command line
 
-export interface AccessSummaryOptions { stack: string; out: string; help: boolean }
+export interface AccessSummaryOptions {
+    /** The stacks named with --stack (default $KUBE_BASELINE_STACK or dev); empty with --baseline alone. */
+    stacks: string[];
+    /** --baseline: that baseline and every tenant stack of it. */
+    baseline?: string;
+    out: string;
+    help: boolean;
+}
 
-/** `--stack <name>` (default $KUBE_BASELINE_STACK or dev), `--out <file>` (default access-summary.md), `--help`. */
+/**
+ * `--stack <name>` (repeatable; default $KUBE_BASELINE_STACK or dev), `--baseline <name>` (it and its tenant stacks),
+ * `--out <file>` (default access-summary.md), `--help`.
+ */
 export function parseArgs(argv: string[], env: Record<string, string | undefined> = {}): AccessSummaryOptions {
-    const options: AccessSummaryOptions = { stack: env.KUBE_BASELINE_STACK || "dev", out: "access-summary.md", help: false };
+    const options: AccessSummaryOptions = { stacks: [], out: "access-summary.md", help: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = (name: string) => {
@@ -308,13 +333,16 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
             if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value`);
             return v;
         };
-        if (arg === "--stack") options.stack = value(arg);
-        else if (arg.startsWith("--stack=")) options.stack = arg.slice("--stack=".length);
+        if (arg === "--stack") options.stacks.push(value(arg));
+        else if (arg.startsWith("--stack=")) options.stacks.push(arg.slice("--stack=".length));
+        else if (arg === "--baseline") options.baseline = value(arg);
+        else if (arg.startsWith("--baseline=")) options.baseline = arg.slice("--baseline=".length);
         else if (arg === "--out") options.out = value(arg);
         else if (arg.startsWith("--out=")) options.out = arg.slice("--out=".length);
         else if (arg === "--help" || arg === "-h") options.help = true;
-        else throw new Error(`unknown argument ${JSON.stringify(arg)} (use --stack <name>, --out <file>)`);
+        else throw new Error(`unknown argument ${JSON.stringify(arg)} (use --stack <name>, --baseline <name>, --out <file>)`);
     }
-    if (options.stack === "" || options.out === "") throw new Error("--stack and --out need a value");
+    if (options.stacks.includes("") || options.baseline === "" || options.out === "") throw new Error("--stack, --baseline and --out need a value");
+    if (options.stacks.length === 0 && options.baseline === undefined) options.stacks.push(env.KUBE_BASELINE_STACK || "dev");
     return options;
 }

@@ -40,3 +40,59 @@ export function bgpOutput(bgp: BgpConfig | undefined): BgpOutput | null {
     if (!bgp) return null;
     return { asNumber: bgp.asNumber, nodeToNodeMesh: bgp.nodeToNodeMesh, routeReflectors: bgp.routeReflectors?.nodes ?? [] };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Tenant stacks (README "Tenant stacks"): what a baseline with kube-baseline:tenants exports for them, and what a
+// tenant stack exports about itself (the policy pack's tenant-stays-in-its-namespaces reads it).
+
+/** The node where tenant stacks' CSR-API users are approved: its address and pinned host key, nothing secret. */
+export interface CsrApprovalNodeOutput {
+    name: string;
+    ip: string;
+    roles: string[];
+    ssh: { host: string; port: number; user: string; hostKey: string };
+}
+
+export interface TenancyOutput {
+    /** The cluster's name in kubeconfigs. */
+    clusterName: string;
+    /** Tenant -> the namespaces it owns and the ClusterRoles it may bind there. */
+    tenants: Record<string, { namespaces: string[]; clusterRoles: string[] }>;
+    /** The baseline's own namespaces (no tenant's). */
+    baselineNamespaces: string[];
+    /** Where cluster DNS runs, for every namespace's allow-dns policy. */
+    dns: { namespace: string; podLabels: Record<string, string> };
+    /** The longest certificate a tenant stack may issue (the baseline's certificates.maxValidityHours). */
+    maxCertificateValidityHours: number;
+    csrApprovalNode: CsrApprovalNodeOutput | null;
+}
+
+export function tenancyOutput(args: {
+    clusterName: string;
+    tenants: Array<{ name: string; namespaces: string[]; clusterRoles: string[] }>;
+    baselineNamespaces: NamespaceConfig[];
+    dns: { namespace: string; podLabels: Record<string, string> };
+    maxCertificateValidityHours: number;
+    csrApprovalNode?: CsrApprovalNodeOutput;
+}): TenancyOutput {
+    return {
+        clusterName: args.clusterName,
+        tenants: Object.fromEntries(args.tenants.map(t => [t.name, { namespaces: [...t.namespaces], clusterRoles: [...t.clusterRoles] }])),
+        baselineNamespaces: args.baselineNamespaces.map(n => n.name),
+        dns: { namespace: args.dns.namespace, podLabels: { ...args.dns.podLabels } },
+        maxCertificateValidityHours: args.maxCertificateValidityHours,
+        csrApprovalNode: args.csrApprovalNode
+            ? { name: args.csrApprovalNode.name, ip: args.csrApprovalNode.ip, roles: [...args.csrApprovalNode.roles], ssh: { ...args.csrApprovalNode.ssh } }
+            : null,
+    };
+}
+
+/** A tenant stack's output `tenant`: which tenant of which baseline, and what the baseline lets it touch. */
+export interface TenantOutput {
+    name: string;
+    baselineStack: string;
+    namespaces: string[];
+    clusterRoles: string[];
+    /** Every user and group the stack issues starts with it. */
+    identityPrefix: string;
+}

@@ -29,6 +29,7 @@ import {
     rbacNoWorkloadCreate,
 } from "./rules/rbac";
 import { secretOutputs } from "./rules/secrets";
+import { tenantStaysInItsNamespaces } from "./rules/tenancy";
 import {
     namespaceDefaultDenyNetworkPolicy,
     namespacePodSecurityEnforce,
@@ -39,7 +40,7 @@ import {
 export const PACK_NAME = "kube-baseline";
 
 export const PACK_DESCRIPTION =
-    "kube-baseline least privilege and cluster baseline: RBAC, identity, Pod Security, NetworkPolicy, Calico, control-plane CIS checks, secret outputs.";
+    "kube-baseline least privilege and cluster baseline: RBAC, identity, Pod Security, NetworkPolicy, Calico, control-plane CIS checks, secret outputs, tenant stacks.";
 
 export function packPolicies(): Policies {
     return [
@@ -72,5 +73,6 @@ export function packPolicies(): Policies {
         calicoRouteReflectorRedundancy(),
         controlPlaneCisNoRegression(),
         secretOutputs(),
+        tenantStaysInItsNamespaces(),
     ];
 }

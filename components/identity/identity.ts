@@ -19,7 +19,8 @@ export interface IdentityArgs {
     cluster: IdentityCluster;
     /** Control-plane nodes: CA key reads and CSR approvals use the first. */
     controlPlaneNodes: SshNode[];
-    sshPrivateKey: pulumi.Input<string>;
+    /** Needed for CA key reads, CSR approvals and static tokens (a tenant stack without csr users has none). */
+    sshPrivateKey?: pulumi.Input<string>;
     /** Secret config kube-baseline:clusterCaKey; when unset, read from the first control-plane node. */
     clusterCaKeyPem?: pulumi.Input<string>;
     /** The cluster's CNI, for the Calico GlobalNetworkPolicy. */
@@ -52,11 +53,15 @@ export class Identity extends pulumi.ComponentResource {
         const certUsers = config.users.filter((u): u is CertificateUserConfig => u.authentication !== "token");
         const needsNode = certUsers.some(u => u.authentication === "csr") || (args.clusterCaKeyPem === undefined && certUsers.length > 0);
         if (needsNode && !firstControlPlane) throw new Error("certificate users need a control-plane node (CA key or CSR approval)");
+        const sshPrivateKey = (): pulumi.Input<string> => {
+            if (args.sshPrivateKey === undefined) throw new Error("this stack's users need SSH to a control-plane node, and no SSH key was given");
+            return args.sshPrivateKey;
+        };
 
         const x509Users = certUsers.filter(u => u.authentication === "x509");
         if (x509Users.length > 0) {
             const ca = new ClusterCaKey(`${name}-ca-key`, {
-                caKeyPem: args.clusterCaKeyPem, controlPlaneNode: firstControlPlane, sshPrivateKey: args.sshPrivateKey,
+                caKeyPem: args.clusterCaKeyPem, controlPlaneNode: firstControlPlane, sshPrivateKey: sshPrivateKey(),
             }, { parent: this });
             for (const user of x509Users) {
                 const u = new X509User(childName(`${name}-x509`, user.name), { user, cluster: args.cluster, caKeyPem: ca.caKeyPem }, { parent: this });
@@ -66,7 +71,7 @@ export class Identity extends pulumi.ComponentResource {
         }
         for (const user of certUsers.filter(u => u.authentication === "csr")) {
             const u = new CsrApiUser(childName(`${name}-csr`, user.name), {
-                user, cluster: args.cluster, controlPlaneNode: firstControlPlane, sshPrivateKey: args.sshPrivateKey,
+                user, cluster: args.cluster, controlPlaneNode: firstControlPlane, sshPrivateKey: sshPrivateKey(),
             }, { parent: this });
             kubeconfigs.push(u.kubeconfig.apply(k => ({ [user.name]: k })));
             expiry.push(pulumi.all([user.name, u.notAfter]));

@@ -57,6 +57,11 @@ export class Issues {
 
     /** A key the program does not know: its value is never shown. */
     unknown(path: string, message: string): void {
+        this.keyOnly(path, message);
+    }
+
+    /** An issue with the key itself, whatever its value (e.g. a setting this kind of stack may not have): the value is not shown. */
+    keyOnly(path: string, message: string): void {
         this.issues.push({ key: fullKey(path), value: null, message, hideValue: true });
     }
 

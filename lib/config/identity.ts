@@ -12,10 +12,10 @@ import { CertificatePolicy, CertificatesSchema, checkRenewBefore, resolveCertifi
 import { ConfigIssue, Issues } from "./configError";
 import { NamespaceConfig, NamespacesSchema, resolveNamespaces } from "./namespaces";
 import { NetworkPolicyConfig, NetworkPolicyContext, NetworkPolicySchema, resolveNetworkPolicy } from "./networkPolicy";
-import { RbacConfig, RbacSchema, resolveRbac } from "./rbac";
+import { BindableClusterRoles, RbacConfig, RbacSchema, resolveRbac } from "./rbac";
 import { checkShape, Settings, Static, Type, withoutUndefined } from "./schema";
 import { resolveStaticTokens, StaticTokensConfig, StaticTokensSchema } from "./staticTokens";
-import { resolveUsers, UserConfig, UsersSchema } from "./users";
+import { AllowedAuthentications, resolveUsers, UserConfig, UsersSchema } from "./users";
 
 export * from "./breakGlass";
 export * from "./certificates";
@@ -54,7 +54,12 @@ export interface IdentityConfig {
 }
 
 /** Context that other config areas know and this one needs for cross-checks. */
-export type IdentityValidationContext = NetworkPolicyContext;
+export interface IdentityValidationContext extends NetworkPolicyContext {
+    /** Only these kinds of user (a tenant stack: csr). */
+    users?: AllowedAuthentications;
+    /** The ClusterRoles bindings may reference when they are defined elsewhere (a tenant stack: by its baseline). */
+    bindableClusterRoles?: BindableClusterRoles;
+}
 
 /**
  * Validates the identity part of the stack config. Returns the config with defaults applied when there is no
@@ -68,10 +73,10 @@ export function validateIdentityConfig(raw: unknown, context: IdentityValidation
     const certificates = resolveCertificatePolicy(input.certificates ?? {}, issues);
     const breakGlass = resolveBreakGlass(input.breakGlass ?? {});
     const staticTokens = resolveStaticTokens(input.staticTokens ?? {}, issues);
-    const users = resolveUsers(input.users ?? [], certificates, breakGlass, staticTokens.allowed, issues);
+    const users = resolveUsers(input.users ?? [], certificates, breakGlass, staticTokens.allowed, issues, context.users);
     checkRenewBefore(issues, certificates, users.flatMap((u, i) => u.authentication === "token" ? [] : [{ name: u.name, validityHours: u.validityHours, path: `users[${i}].validityHours` }]));
     const namespaces = resolveNamespaces(input.namespaces ?? [], issues);
-    const rbac = resolveRbac(input.rbac ?? {}, breakGlass, issues);
+    const rbac = resolveRbac(input.rbac ?? {}, breakGlass, issues, context.bindableClusterRoles);
     const networkPolicy = resolveNetworkPolicy(input.networkPolicy ?? {}, context, issues);
     checkBreakGlassReferences(issues, breakGlass, users.map(u => u.name), [...rbac.roleBindings, ...rbac.clusterRoleBindings].map(b => b.name));
 

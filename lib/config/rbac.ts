@@ -86,7 +86,11 @@ export function privilegedGrants(at: string, rules: PolicyRule[]): PrivilegedGra
     return grants;
 }
 
-export function resolveRbac(raw: Static<typeof RbacSchema>, breakGlass: BreakGlassConfig, issues: Issues): RbacConfig {
+/** ClusterRoles defined elsewhere that bindings here may reference, instead of the built-in ones (a tenant stack binds
+ *  only what its baseline lets it), and what to say about any other. */
+export interface BindableClusterRoles { names: readonly string[]; refused(name: string): string }
+
+export function resolveRbac(raw: Static<typeof RbacSchema>, breakGlass: BreakGlassConfig, issues: Issues, bindable?: BindableClusterRoles): RbacConfig {
     const clusterRoles = (raw.clusterRoles ?? []).map((r, i): ClusterRoleConfig => {
         const at = `rbac.clusterRoles[${i}]`;
         checkObjectName(issues, `${at}.name`, r.name, "ClusterRole");
@@ -105,7 +109,10 @@ export function resolveRbac(raw: Static<typeof RbacSchema>, breakGlass: BreakGla
     });
     reportDuplicates(issues, roles.map(r => `${r.namespace}/${r.name}`), i => `rbac.roles[${i}].name`, "Role in this namespace", i => roles[i].name);
 
-    const definedClusterRoles = new Set<string>([...BUILT_IN_CLUSTER_ROLES, ...clusterRoles.map(r => r.name)]);
+    const definedClusterRoles = new Set<string>([...(bindable ? bindable.names : BUILT_IN_CLUSTER_ROLES), ...clusterRoles.map(r => r.name)]);
+    const undefinedClusterRole = (name: string) => bindable
+        ? bindable.refused(name)
+        : `no ClusterRole "${name}" is defined (kube-baseline:rbac.clusterRoles) or built in (${BUILT_IN_CLUSTER_ROLES.join(", ")})`;
     const definedRoles = new Set(roles.map(r => `${r.namespace}/${r.name}`));
     // Privileged roles, by how a roleRef reaches them: "ClusterRole/<name>" or "Role/<namespace>/<name>".
     const privileged = new Map<string, { what: string; grants: PrivilegedGrant[]; boundByBreakGlass: boolean; bound: boolean }>();
@@ -139,7 +146,7 @@ export function resolveRbac(raw: Static<typeof RbacSchema>, breakGlass: BreakGla
             issues.add(`${at}.roleRef.name`, b.roleRef.name, `no Role "${b.roleRef.name}" is defined in namespace ${b.namespace} (kube-baseline:rbac.roles)`);
         }
         if (b.roleRef.kind === "ClusterRole" && !definedClusterRoles.has(b.roleRef.name)) {
-            issues.add(`${at}.roleRef.name`, b.roleRef.name, `no ClusterRole "${b.roleRef.name}" is defined (kube-baseline:rbac.clusterRoles) or built in (${BUILT_IN_CLUSTER_ROLES.join(", ")})`);
+            issues.add(`${at}.roleRef.name`, b.roleRef.name, undefinedClusterRole(b.roleRef.name));
         }
         checkPrivilegedRef(at, b.name, b.roleRef, b.namespace);
         checkSubjects(issues, at, b.subjects);
@@ -151,7 +158,7 @@ export function resolveRbac(raw: Static<typeof RbacSchema>, breakGlass: BreakGla
         const at = `rbac.clusterRoleBindings[${i}]`;
         checkObjectName(issues, `${at}.name`, b.name, "ClusterRoleBinding");
         if (!definedClusterRoles.has(b.roleRef.name)) {
-            issues.add(`${at}.roleRef.name`, b.roleRef.name, `no ClusterRole "${b.roleRef.name}" is defined (kube-baseline:rbac.clusterRoles) or built in (${BUILT_IN_CLUSTER_ROLES.join(", ")})`);
+            issues.add(`${at}.roleRef.name`, b.roleRef.name, undefinedClusterRole(b.roleRef.name));
         }
         checkPrivilegedRef(at, b.name, b.roleRef);
         checkSubjects(issues, at, b.subjects);

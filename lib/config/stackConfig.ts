@@ -10,17 +10,20 @@ import { IDENTITY_CONFIG_KEYS, IdentityConfig, validateIdentityConfig } from "./
 import { NETWORK_CONFIG_KEYS, NetworkConfig, validateNetworkConfig } from "./network";
 import { checkShape, withoutUndefined } from "./schema";
 import { ControlPlaneConfig, ControlPlaneSchema, resolveControlPlane } from "./controlPlane";
+import { resolveTenants, TenantConfig, TenantsSchema } from "./tenants";
 
 export interface StackConfig {
     cluster: ResolvedCluster;
     identity: IdentityConfig;
     network: NetworkConfig;
     controlPlane: ControlPlaneConfig;
+    /** A baseline stack with tenant stacks: the registry of who owns which namespace (kube-baseline:tenants). */
+    tenants?: TenantConfig[];
     warnings: string[];
 }
 
-/** Every top-level key the program reads. */
-export const STACK_CONFIG_KEYS: readonly string[] = ["cluster", ...IDENTITY_CONFIG_KEYS, ...NETWORK_CONFIG_KEYS, "controlPlane", ...SECRET_CONFIG_KEYS];
+/** Every top-level key the program reads. `tenant` makes a tenant stack (tenantStackConfig.ts), `tenants` a baseline with tenants. */
+export const STACK_CONFIG_KEYS: readonly string[] = ["cluster", ...IDENTITY_CONFIG_KEYS, ...NETWORK_CONFIG_KEYS, "controlPlane", "tenants", "tenant", ...SECRET_CONFIG_KEYS];
 
 /**
  * Validates the stack's config (readStackConfigValues of pulumi.runtime.allConfig()). `readSandbox` returns the
@@ -65,8 +68,15 @@ export function loadStackConfig(
         }, issues);
     }
 
+    // Tenant stacks: the registry, checked against what this stack owns itself.
+    if (values.tenant !== undefined) issues.keyOnly("tenant", "a tenant stack is loaded with loadTenantStackConfig (index.ts runs programs/tenant.ts for it)");
+    let tenants: TenantConfig[] | undefined;
+    if (values.tenants !== undefined && checkShape(TenantsSchema, values.tenants, ["tenants"], issues) && identity.config) {
+        tenants = resolveTenants(values.tenants, { namespaces: identity.config.namespaces, clusterRoles: identity.config.rbac.clusterRoles }, issues);
+    }
+
     if (issues.count > 0 || !cluster || !identity.config || !network.config || !controlPlane) {
         throw new ConfigError(issues.issues);
     }
-    return { cluster, identity: identity.config, network: network.config, controlPlane, warnings: network.warnings };
+    return { cluster, identity: identity.config, network: network.config, controlPlane, ...(tenants ? { tenants } : {}), warnings: network.warnings };
 }

@@ -42,7 +42,13 @@ export type UserConfig = CertificateUserConfig | TokenUserConfig;
 
 const TOKEN_UID = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
-export function resolveUsers(raw: RawUser[], policy: CertificatePolicy, breakGlass: BreakGlassConfig, staticTokensAllowed: boolean, issues: Issues): UserConfig[] {
+/** Only some kinds of user allowed here (a tenant stack issues neither static tokens nor CA-signed certificates), and why. */
+export interface AllowedAuthentications { authentications: readonly UserAuthentication[]; why: string }
+
+export function resolveUsers(
+    raw: RawUser[], policy: CertificatePolicy, breakGlass: BreakGlassConfig, staticTokensAllowed: boolean, issues: Issues,
+    allowed?: AllowedAuthentications,
+): UserConfig[] {
     const seenNames = new Map<string, number>();
     const seenUids = new Map<string, number>();
     return raw.map((u, i): UserConfig => {
@@ -58,8 +64,10 @@ export function resolveUsers(raw: RawUser[], policy: CertificatePolicy, breakGla
             if (groups.indexOf(g) !== j) issues.add(`${at}.groups[${j}]`, g, `is listed twice (also ${at}.groups[${groups.indexOf(g)}])`);
         });
 
+        const refused = allowed !== undefined && !allowed.authentications.includes(u.authentication);
+        if (refused) issues.add(`${at}.authentication`, u.authentication, allowed.why);
         if (u.authentication === "token") {
-            if (!staticTokensAllowed) {
+            if (!staticTokensAllowed && !refused) {
                 issues.add(`${at}.authentication`, u.authentication,
                     "static tokens are forbidden in this environment (set kube-baseline:staticTokens.allowed to true to opt in; they fail CIS 1.2.2)");
             }

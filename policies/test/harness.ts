@@ -39,10 +39,12 @@ export interface TestResource {
     additionalSecretOutputs?: string[];
     /** Skip the package's deserializer (props arrive without the secret record). */
     bypassDeserializer?: boolean;
+    /** The types of its parents, outermost first (they are part of its URN). */
+    parents?: string[];
 }
 
-function urnOf(type: string, name: string): string {
-    return `urn:pulumi:dev::kube-baseline::${type}::${name}`;
+function urnOf(type: string, name: string, parents: string[] = []): string {
+    return `urn:pulumi:dev::kube-baseline::${[...parents, type].join("$")}::${name}`;
 }
 
 class NotApplicable extends Error {
@@ -97,7 +99,7 @@ export async function runStack(policy: StackValidationPolicy, resources: TestRes
         return {
             type: r.type,
             name,
-            urn: urnOf(r.type, name),
+            urn: urnOf(r.type, name, r.parents),
             props: r.bypassDeserializer ? proxy.unknownCheckingProxy({ ...r.props }) : wireProps(r.props),
             opts: options(r),
             dependencies: [],

@@ -37,7 +37,7 @@ describe("the policy pack", () => {
 
     it("covers every area of the baseline", () => {
         const prefixes = new Set(policies.map(p => p.name.split("-")[0]));
-        expect([...prefixes].sort()).toEqual(["calico", "control", "identity", "namespace", "rbac", "secret", "serviceaccount", "workloads"]);
+        expect([...prefixes].sort()).toEqual(["calico", "control", "identity", "namespace", "rbac", "secret", "serviceaccount", "tenant", "workloads"]);
         expect(policies.filter(isStackPolicy).map(p => p.name).sort()).toEqual([
             "calico-route-reflector-redundancy",
             "control-plane-cis-no-regression",
@@ -45,6 +45,7 @@ describe("the policy pack", () => {
             "rbac-aggregated-cluster-roles",
             "rbac-no-secret-read-in-token-namespaces",
             "secret-outputs",
+            "tenant-stays-in-its-namespaces",
             "workloads-no-host-access",
         ]);
     });
@@ -59,7 +60,8 @@ describe("the policy pack", () => {
     });
 });
 
-describe.each(["dev", "prod"])("config/%s.json", env => {
+// tenant.json: prod's levels, for tenant stacks (their CI previews), where a stack without a tenant output fails.
+describe.each(["dev", "prod", "tenant"])("config/%s.json", env => {
     const config = readConfig(env);
 
     it("configures every policy, and only known ones", () => {
@@ -77,11 +79,15 @@ describe.each(["dev", "prod"])("config/%s.json", env => {
         }
     });
 
-    it(env === "prod" ? "makes every policy mandatory" : "warns for the dev-advisory policies and fails for the rest", () => {
+    it(env !== "dev" ? "makes every policy mandatory" : "warns for the dev-advisory policies and fails for the rest", () => {
         for (const [name, entry] of Object.entries(config)) {
             const expected = env === "dev" && ADVISORY_IN_DEV.includes(name) ? "advisory" : "mandatory";
             expect({ name, level: entry.enforcementLevel }).toEqual({ name, level: expected });
         }
+    });
+
+    it(env === "tenant" ? "is for tenant stacks only" : "judges tenant stacks by their tenant output, and other stacks not at all", () => {
+        expect(config["tenant-stays-in-its-namespaces"].requireTenantOutput).toBe(env === "tenant");
     });
 });
 

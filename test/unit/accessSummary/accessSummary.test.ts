@@ -166,7 +166,7 @@ test("non-resource grants seen in several namespaces are merged once", () => {
 
 describe("rendering", () => {
     const summary: AccessSummary = {
-        stack: "dev",
+        stacks: ["dev"],
         apiServerUrl: "https://192.168.213.10:6443",
         generatedAt: "2030-01-01T00:00:00Z",
         namespaces: ["dev", "staging"],
@@ -213,14 +213,46 @@ describe("rendering", () => {
     });
 });
 
+describe("rendering several stacks (a baseline and its tenant stacks)", () => {
+    const none = { ok: true as const, grants: [] };
+    const edit = { ok: true as const, grants: [{ resources: ["configmaps"], verbs: ["get", "create"] }] };
+    const summary: AccessSummary = {
+        stacks: ["base", "ta", "tb"],
+        generatedAt: "2030-01-01T00:00:00Z",
+        namespaces: ["ta-one", "tb-one"],
+        users: [
+            { user: "ta:dev", stack: "ta", authentication: "cert", nonResourceGrants: [], cells: { "ta-one": edit, "tb-one": none } },
+            { user: "tb:dev", stack: "tb", authentication: "cert", nonResourceGrants: [], cells: { "ta-one": none, "tb-one": edit } },
+        ],
+    };
+
+    test("every user of every stack against every namespace, with the stack it comes from", () => {
+        const lines = renderTerminal(summary).split("\n");
+        expect(lines[0]).toBe("Access summary: stacks base, ta, tb, asked as each user at 2030-01-01T00:00:00Z");
+        expect(lines.slice(2, 7)).toEqual([
+            "STACK  USER    AUTH  NAMESPACE  ACCESS (resources: verbs)",
+            "ta     ta:dev  cert  ta-one     configmaps: get create",
+            "                     tb-one     -",
+            "tb     tb:dev  cert  ta-one     -",
+            "                     tb-one     configmaps: get create",
+        ]);
+        const md = renderMarkdown(summary);
+        expect(md).toContain("Stacks `base`, `ta`, `tb`.");
+        expect(md).toContain("| stack | user | authentication | namespace | access (resources: verbs) |");
+        expect(md).toContain("| tb | tb:dev | cert | tb-one | configmaps: get create |");
+    });
+});
+
 describe("parseArgs", () => {
     test("defaults to the dev stack and ./access-summary.md", () => {
-        expect(parseArgs([])).toEqual({ stack: "dev", out: "access-summary.md", help: false });
-        expect(parseArgs([], { KUBE_BASELINE_STACK: "prod" }).stack).toBe("prod");
+        expect(parseArgs([])).toEqual({ stacks: ["dev"], out: "access-summary.md", help: false });
+        expect(parseArgs([], { KUBE_BASELINE_STACK: "prod" }).stacks).toEqual(["prod"]);
     });
 
-    test("takes --stack and --out in both spellings and refuses anything else", () => {
-        expect(parseArgs(["--stack", "prod", "--out=/tmp/a.md"])).toEqual({ stack: "prod", out: "/tmp/a.md", help: false });
+    test("takes --stack (repeated), --baseline and --out in both spellings and refuses anything else", () => {
+        expect(parseArgs(["--stack", "prod", "--out=/tmp/a.md"])).toEqual({ stacks: ["prod"], out: "/tmp/a.md", help: false });
+        expect(parseArgs(["--stack", "ta", "--stack=tb"]).stacks).toEqual(["ta", "tb"]);
+        expect(parseArgs(["--baseline", "base"])).toEqual({ stacks: [], baseline: "base", out: "access-summary.md", help: false });
         expect(() => parseArgs(["--stack"])).toThrow(/--stack needs a value/);
         expect(() => parseArgs(["--show-secrets"])).toThrow(/unknown argument "--show-secrets"/);
     });
