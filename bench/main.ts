@@ -17,7 +17,7 @@ import { changesOf, profileOperation } from "./engineEvents";
 import { kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
 import { machineBusySeconds, processCpuSeconds } from "./procTree";
 import { OperationDetail, renderReport } from "./report";
-import { namespaceSeriesConfig, nodeSeriesConfig, toConfigValues, waitNodesConfig } from "./scaleConfig";
+import { namespaceSeriesConfig, nodeSeriesConfig, splitSeriesStacks, stackFileText, toConfigValues, waitNodesConfig } from "./scaleConfig";
 import { profileState, StateProfile } from "./stateProfile";
 import { parseRepeats, parseScales, Scale, scaleLabel } from "./scales";
 import { Measure, RunRecord, summarizeRuns } from "./stats";
@@ -44,6 +44,11 @@ interface Context {
  * every step, so an update of N namespaces costs about N squared (ns:200 took some 20 minutes here).
  */
 function pulumiTimeoutMs(scale: Scale): number {
+    if (scale.series === "split") {
+        // Tenant stacks of perStack namespaces, atOnce at a time (each like ns:<perStack>), and the baseline.
+        const rounds = Math.ceil(Math.ceil(scale.size / scale.perStack!) / scale.atOnce!);
+        return (300 + rounds * (120 + 0.06 * scale.perStack! ** 2)) * 1000;
+    }
     return (scale.series === "ns" ? 600 + 0.06 * scale.size ** 2 : 300 + 10 * scale.size) * 1000;
 }
 const kubectlTimeoutMs = (objects: number) => (120 + 2 * objects) * 1000;
@@ -88,6 +93,7 @@ async function timedOperation(
         op: detailOp,
         seconds: result.seconds,
         peakMiB: result.usage.peakRssBytes / MiB,
+        peakPulumiTreeMiB: result.usage.peakPulumiTreeRssBytes / MiB,
         peakMiBByRole: Object.fromEntries(Object.entries(result.usage.peakRssBytesByRole).map(([role, bytes]) => [role, bytes / MiB])),
         cpuSecondsByRole: result.usage.cpuSecondsByRole,
         clusterCpuSeconds: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
@@ -187,9 +193,112 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
     } finally {
         await cleanUp(ctx, scale, projectDir, stackName, stack, deployed, objectsApplied);
     }
-    const peaks = details.filter(d => !d.op.startsWith("kubectl")).map(d => d.peakMiB);
-    if (peaks.length > 0) record.values.peakMiB = Math.max(...peaks);
+    recordPeak(record, details);
     return { record, details, stateProfile };
+}
+
+/** The target's peak: of any one pulumi process tree (a single stack's whole tree; one of a split's stacks). */
+function recordPeak(record: RunRecord, details: OperationDetail[]): void {
+    const peaks = details.filter(d => !d.op.startsWith("kubectl")).map(d => d.peakPulumiTreeMiB ?? d.peakMiB);
+    if (peaks.length > 0) record.values.peakMiB = Math.max(...peaks);
+}
+
+/**
+ * A split scale: its baseline and tenant stacks as stack files in the project directory, run by the multi-stack
+ * command (npm run stacks, precompiled by bench.sh) on a backend of their own, each operation timed as one command:
+ * up, preview, preview with the pack, a no-op up and destroy, then the kubectl floor of all their objects together.
+ * The previews come after the up: a tenant stack reads its baseline's registry, which exists once the baseline ran.
+ */
+async function runSplitOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ record: RunRecord; details: OperationDetail[]; stateProfile?: StateProfile }> {
+    const record: RunRecord = { scale, repeat, values: {} };
+    const details: OperationDetail[] = [];
+    const baselineStack = `bench-split${scale.size}-${scale.perStack}x${scale.atOnce}-r${repeat}-${process.pid}`;
+    const { baseline, tenants } = splitSeriesStacks(scale.size, scale.perStack!, baselineStack);
+    const runDir = fs.mkdtempSync(path.join(ctx.workDir, `split${scale.size}-r${repeat}-`));
+    const stackFiles = [baseline, ...tenants].map(s => path.join(repoRoot, `Pulumi.${s.stack}.yaml`));
+    const env: NodeJS.ProcessEnv = { ...process.env, KUBE_BASELINE_STATE_DIR: path.join(runDir, "state") };
+    let deployed = false;
+    let objectsApplied = false;
+    let stateProfile: StateProfile | undefined;
+    let step = 0;
+    const stacks = async (op: string, args: string[]) => {
+        const resultFile = path.join(runDir, `${++step}-${op.replace(/\W+/g, "-")}.json`);
+        const { result } = await timedOperation(ctx, details, op, repoRoot, "bash",
+            ["-c", 'source toolchain/pulumi-env.sh && exec node bin/stacks/scripts/stacks.js "$@"', "stacks", ...args,
+                "--baseline", baselineStack, "--concurrency", String(scale.atOnce), "--result-file", resultFile],
+            env, pulumiTimeoutMs(scale));
+        return { result, outcome: JSON.parse(fs.readFileSync(resultFile, "utf8")) as { stacks: Array<{ stack: string; changes?: Record<string, number> }> } };
+    };
+    const kubectl = async (measure: Measure, op: string, args: string[], objects: number) => {
+        const { result } = await timedOperation(ctx, details, op, repoRoot, "kubectl",
+            ["--kubeconfig", ctx.desc.kubeconfigPath, "--request-timeout=60s", ...args], toolEnv(), kubectlTimeoutMs(objects));
+        record.values[measure] = result.seconds;
+    };
+    try {
+        for (const [i, s] of [baseline, ...tenants].entries()) fs.writeFileSync(stackFiles[i], stackFileText(s));
+        deployed = true;
+        record.values.up = (await stacks("up", ["up", "--no-access-summary"])).result.seconds;
+        const previews: Array<[Measure, string, string[]]> = [
+            ["preview", "preview", ["preview"]],
+            ["previewPack", "preview+pack", ["preview", "--policy-pack", PACK, "--policy-pack-config", PACK_CONFIG]],
+        ];
+        if (repeat % 2 === 0) previews.reverse();
+        for (const [measure, op, args] of previews) record.values[measure] = (await stacks(op, args)).result.seconds;
+        const noop = await stacks("no-op up", ["up", "--no-access-summary"]);
+        record.values.noop = noop.result.seconds;
+        record.noopChanges = Object.fromEntries(Object.entries(noop.outcome.stacks.reduce((sum, s) => {
+            for (const [kind, n] of Object.entries(s.changes ?? {})) if (kind !== "same") sum[kind] = (sum[kind] ?? 0) + n;
+            return sum;
+        }, {} as Record<string, number>)));
+
+        const resources: unknown[] = [];
+        for (const s of [baseline, ...tenants]) {
+            const exported = await runCommand("bash", ["-c", 'source toolchain/pulumi-env.sh && exec pulumi stack export --stack "$1"', "export", s.stack],
+                { cwd: repoRoot, env, timeoutMs: 300_000, outputLimit: 1 << 30 });
+            if (exported.code !== 0) throw new Error(failure(`pulumi stack export --stack ${s.stack}`, exported));
+            resources.push(...((JSON.parse(exported.stdout) as { deployment?: { resources?: unknown[] } }).deployment?.resources ?? []));
+        }
+        const state = { deployment: { resources } };
+        record.resources = resources.length;
+        record.stateKiB = Buffer.byteLength(JSON.stringify(state)) / 1024;
+        record.dependencies = (resources as Array<{ dependencies?: unknown[] }>).reduce((n, r) => n + (r.dependencies?.length ?? 0), 0);
+        stateProfile = profileState(state);
+        const objects = orderForApply(kubeObjectsFromExport(state));
+
+        record.values.destroy = (await stacks("destroy", ["destroy"])).result.seconds;
+        deployed = false;
+
+        const objectsFile = path.join(runDir, "objects.yaml");
+        fs.writeFileSync(objectsFile, toYamlDocuments(objects));
+        const reversed = path.join(runDir, "objects-reversed.yaml");
+        fs.writeFileSync(reversed, toYamlDocuments([...objects].reverse()));
+        const apply = ["apply", "--server-side", "--field-manager=kube-baseline-bench", "-f", objectsFile];
+        objectsApplied = true;
+        await kubectl("kubectlCreate", "kubectl create", apply, objects.length);
+        await kubectl("kubectlNoop", "kubectl no-op", apply, objects.length);
+        await kubectl("kubectlDelete", "kubectl delete",
+            ["delete", "-f", reversed, "--ignore-not-found", "--wait=true", `--timeout=${Math.round(kubectlTimeoutMs(objects.length) / 1000)}s`], objects.length);
+        objectsApplied = false;
+    } catch (err) {
+        record.error = err instanceof Interrupted ? "interrupted" : (err as Error).message;
+    } finally {
+        if (deployed && !ctx.interrupted) {
+            const destroy = await runCommand("bash", ["-c", 'source toolchain/pulumi-env.sh && exec node bin/stacks/scripts/stacks.js "$@"', "stacks",
+                "destroy", "--baseline", baselineStack, "--concurrency", String(scale.atOnce)], { cwd: repoRoot, env, timeoutMs: pulumiTimeoutMs(scale) }).catch(() => undefined);
+            if (!destroy || destroy.code !== 0) objectsApplied = true;
+        }
+        if (objectsApplied && !ctx.interrupted) await deleteLabelled(ctx);
+        for (const file of stackFiles) fs.rmSync(file, { force: true });
+    }
+    recordPeak(record, details);
+    return { record, details, stateProfile };
+}
+
+/** What the program labels as its own, deleted with kubectl (the bench sandbox holds nothing else of it). */
+async function deleteLabelled(ctx: Context): Promise<void> {
+    await runCommand("kubectl", ["--kubeconfig", ctx.desc.kubeconfigPath, "delete", "namespace,clusterrole,clusterrolebinding",
+        "-l", MANAGED_BY, "--ignore-not-found", "--wait=true", "--timeout=600s"],
+    { cwd: repoRoot, env: toolEnv(), timeoutMs: 660_000 }).catch(() => undefined);
 }
 
 /** After a failure: destroy what the stack made, delete what kubectl made, remove the stack and its backend. */
@@ -203,12 +312,7 @@ async function cleanUp(ctx: Context, scale: Scale, projectDir: string, stackName
             objectsApplied = true;
         }
     }
-    if (objectsApplied && !ctx.interrupted) {
-        // The bench sandbox holds nothing else the program labels as its own.
-        await runCommand("kubectl", ["--kubeconfig", ctx.desc.kubeconfigPath, "delete", "namespace,clusterrole,clusterrolebinding",
-            "-l", MANAGED_BY, "--ignore-not-found", "--wait=true", "--timeout=600s"],
-        { cwd: repoRoot, env: toolEnv(), timeoutMs: 660_000 }).catch(() => undefined);
-    }
+    if (objectsApplied && !ctx.interrupted) await deleteLabelled(ctx);
     if (stack) await stack.dispose().catch(err => console.error(`  cleanup: removing stack ${stackName}: ${(err as Error).message}`));
 }
 
@@ -217,7 +321,7 @@ function progressLine(record: RunRecord): string {
     const s = (m: Measure) => (v[m] === undefined ? "-" : v[m]!.toFixed(1));
     const parts = [`preview ${s("preview")}`, `+pack ${s("previewPack")}`, `up ${s("up")}`, `no-op ${s("noop")}`, `destroy ${s("destroy")}`,
         `peak ${v.peakMiB === undefined ? "-" : Math.round(v.peakMiB)} MiB`];
-    if (record.scale.series === "ns") parts.push(`kubectl create ${s("kubectlCreate")} / no-op ${s("kubectlNoop")} / delete ${s("kubectlDelete")}`);
+    if (record.scale.series === "ns" || record.scale.series === "split") parts.push(`kubectl create ${s("kubectlCreate")} / no-op ${s("kubectlNoop")} / delete ${s("kubectlDelete")}`);
     if (record.resources !== undefined) parts.push(`${record.resources} resources`);
     return `${scaleLabel(record.scale)} repeat ${record.repeat}: ${parts.join(", ")} (s)${record.error ? `\n  FAILED: ${record.error}` : ""}`;
 }
@@ -258,7 +362,9 @@ async function main(): Promise<number> {
         `Bench sandbox: ${desc.nodes.length} nodes (${path.basename(sandboxDir)}); scales ${scales.map(scaleLabel).join(", ")}; pulumi --parallel ${parallel ?? "default"}.`,
         "preview = `pulumi preview` of a fresh stack; preview + pack adds `--policy-pack policies --policy-pack-config policies/config/dev.json`; " +
             "up and no-op up = `pulumi up --yes --skip-preview` (a plain `pulumi up --yes` adds a preview); destroy = `pulumi destroy --yes --skip-preview`.",
-        "peak MiB = the largest summed RSS of the pulumi CLI and all its descendants (language host, program, providers, policy pack), sampled every 150 ms from /proc, over the scale's pulumi operations.",
+        "peak MiB = the largest RSS of one pulumi CLI with all its descendants (language host, program, providers, policy pack), sampled every 150 ms from /proc, over the scale's pulumi operations; with several stacks at once, of the largest one of them.",
+        "split:N/M@K = N namespaces as tenant stacks of M namespaces beside a baseline stack, run by `npm run stacks` (K tenant stacks at once): up, then preview and preview + pack of the deployed stacks (a tenant stack reads its baseline's registry, which exists once the baseline ran), a no-op up and destroy, each timed as one command over all the stacks.",
+        "waitnodes:N = one node command per node whose remote work is a 5 s wait (bench/programs/waitNodes), beside nodes:N, the real kernel settings.",
         "kubectl create / no-op = `kubectl apply --server-side -f` of the stack's Kubernetes objects (from `pulumi stack export`) on the emptied cluster, then again unchanged; kubectl delete = `kubectl delete --wait` of them.",
     ];
     const records: RunRecord[] = [];
@@ -284,7 +390,7 @@ async function main(): Promise<number> {
             if (ctx.interrupted) break;
             for (let repeat = 1; repeat <= repeats && !ctx.interrupted; repeat++) {
                 const started = Date.now();
-                const { record, details: ops, stateProfile } = await runOnce(ctx, scale, repeat);
+                const { record, details: ops, stateProfile } = scale.series === "split" ? await runSplitOnce(ctx, scale, repeat) : await runOnce(ctx, scale, repeat);
                 records.push(record);
                 // The profile of a completed repeat; of a failed one only while there is nothing better.
                 if (!record.error || !details[scaleLabel(scale)]) details[scaleLabel(scale)] = ops;

@@ -95,6 +95,9 @@ export function processRole(comm: string, cmdline: string): string {
 
 export interface TreeUsage {
     peakRssBytes: number;
+    /** The largest RSS of one pulumi CLI with its descendants (its plugins, program, pack): with several stacks at
+     *  once, one per stack; with one, the same as peakRssBytes but for what runs beside it. */
+    peakPulumiTreeRssBytes: number;
     /** At the peak: RSS in bytes by process role. */
     peakRssBytesByRole: Record<string, number>;
     /** CPU seconds by process role (processes that ended between samples lose at most one interval). */
@@ -144,6 +147,7 @@ export function processCpuSeconds(pid: number): number | undefined {
 export class ProcessTreeSampler {
     private timer?: NodeJS.Timeout;
     private peak = 0;
+    private peakPulumiTree = 0;
     private peakByRole: Record<string, number> = {};
     private samples = 0;
     private readonly lastTicks = new Map<number, { comm: string; role: string; ticks: number }>();
@@ -162,7 +166,7 @@ export class ProcessTreeSampler {
         const { ticksPerSecond } = pageSizeAndTicks();
         const cpu: Record<string, number> = {};
         for (const { role, ticks } of this.lastTicks.values()) cpu[role] = (cpu[role] ?? 0) + ticks / ticksPerSecond;
-        return { peakRssBytes: this.peak, peakRssBytesByRole: this.peakByRole, cpuSecondsByRole: cpu, samples: this.samples };
+        return { peakRssBytes: this.peak, peakPulumiTreeRssBytes: this.peakPulumiTree, peakRssBytesByRole: this.peakByRole, cpuSecondsByRole: cpu, samples: this.samples };
     }
 
     private sample(): void {
@@ -180,11 +184,21 @@ export class ProcessTreeSampler {
             byRole[role] = (byRole[role] ?? 0) + s.rssPages * pageSize;
         }
         const total = treeRssBytes(stats, pids, pageSize);
+        this.peakPulumiTree = Math.max(this.peakPulumiTree, largestPulumiTreeBytes(stats, pids, pageSize));
         if (total > this.peak) {
             this.peak = total;
             this.peakByRole = byRole;
         }
     }
+}
+
+/** Of the pulumi CLI processes among `pids`, the largest RSS of one with its descendants. Pure. */
+export function largestPulumiTreeBytes(stats: ProcStat[], pids: Set<number>, pageSize: number): number {
+    let largest = 0;
+    for (const s of stats) {
+        if (pids.has(s.pid) && s.comm === "pulumi") largest = Math.max(largest, treeRssBytes(stats, treePids(stats, s.pid), pageSize));
+    }
+    return largest;
 }
 
 function readCmdline(pid: number): string {

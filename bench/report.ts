@@ -3,13 +3,16 @@
 import { OperationProfile } from "./engineEvents";
 import { scaleLabel } from "./scales";
 import { StateProfile } from "./stateProfile";
-import { evaluateTargets, infoRatios, Measure, ScaleSummary, Summary, TargetResult } from "./stats";
+import { evaluateTargets, growthRows, infoRatios, Measure, ScaleSummary, Summary, TargetResult } from "./stats";
 
 /** One measured operation of one repeat, for the profile section. */
 export interface OperationDetail {
     op: string;
     seconds: number;
+    /** Summed RSS of the whole command's tree at its peak (with several stacks at once: all of them). */
     peakMiB: number;
+    /** The largest RSS of one pulumi CLI with its descendants (for a single stack: the same as peakMiB). */
+    peakPulumiTreeMiB?: number;
     /** RSS by process role at the peak, in MiB. */
     peakMiBByRole: Record<string, number>;
     cpuSecondsByRole: Record<string, number>;
@@ -163,6 +166,19 @@ export function renderReport(input: ReportInput): string {
         for (const n of notes) out.push(`- ${n}`);
     }
     out.push("");
+
+    const growth = growthRows(summaries).filter(r => r.split !== undefined || Object.keys(r.single).length > 0);
+    if (growth.some(r => r.split !== undefined)) {
+        out.push("## Growth: one stack against tenant stacks");
+        out.push("");
+        out.push("Medians in seconds (peak in MiB: of any one pulumi process tree); the split is the one with the most stacks at once at that size.");
+        out.push("");
+        const v = (x?: number, digits = 1) => (x === undefined ? "-" : x.toFixed(digits));
+        out.push(table(["namespaces", "split", "up: one stack", "up: split", "no-op: one stack", "no-op: split", "destroy: one stack", "destroy: split", "peak: one stack", "peak: split", "kubectl create"],
+            growth.map(r => [String(r.namespaces), r.split ?? "-", v(r.single.up), v(r.splitMeasures.up), v(r.single.noop), v(r.splitMeasures.noop),
+                v(r.single.destroy), v(r.splitMeasures.destroy), v(r.single.peakMiB, 0), v(r.splitMeasures.peakMiB, 0), v(r.kubectlCreate)])));
+        out.push("");
+    }
 
     const problems = summaries.flatMap(s => [
         ...s.errors.map(e => `${scaleLabel(s.scale)} failed, ${e}`),

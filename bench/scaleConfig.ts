@@ -14,6 +14,7 @@
 // Waiting-node series, N nodes: bench/programs/waitNodes, one node command per node that only waits
 // WAIT_NODE_SECONDS (the same nodes and SSH key).
 import type { ConfigValue } from "@pulumi/pulumi/automation";
+import * as YAML from "yaml";
 
 const NAMESPACES_PER_TENANT = 5;
 
@@ -131,4 +132,59 @@ export function toConfigValues(config: BenchConfig): Record<string, ConfigValue>
             [`${ns}:${key}`, { value, secret: true }]),
     ];
     return Object.fromEntries(entries);
+}
+
+// Split namespace series, N namespaces as tenant stacks of up to M: a baseline stack (the pods-viewer ClusterRole and
+// the registry of tenants, nothing else) and one tenant stack per M namespaces, each with the namespace series'
+// per-namespace objects (Pod Security labels, NetworkPolicies, a ServiceAccount, a RoleBinding of pods-viewer to the
+// tenant's group and the ServiceAccount). Users differ: a tenant stack issues only CSR-API users under its own name
+// (x509 would need the CA key), so each has one, `<tenant>:user`, in its group, instead of one x509 user per namespace.
+
+/** One stack of a split run: its name and its Pulumi.<stack>.yaml config (plain values; credentials from the sandbox). */
+export interface SplitStack { stack: string; config: Record<string, unknown> }
+
+export const splitTenantName = (i: number) => `tenant-${pad(i)}`;
+
+export function splitSeriesStacks(total: number, perStack: number, baselineStack: string, project = "kube-baseline"): { baseline: SplitStack; tenants: SplitStack[] } {
+    if (!Number.isInteger(total) || total < 1 || !Number.isInteger(perStack) || perStack < 1) {
+        throw new Error(`a split needs positive whole numbers of namespaces and namespaces per stack, got ${total} and ${perStack}`);
+    }
+    const groups = Array.from({ length: Math.ceil(total / perStack) }, (_, g) =>
+        Array.from({ length: Math.min(perStack, total - g * perStack) }, (_, k) => g * perStack + k + 1));
+    const baseline: SplitStack = {
+        stack: baselineStack,
+        config: {
+            "kube-baseline:cluster": { source: "sandbox" },
+            "kube-baseline:certificates": { defaultValidityHours: 168, maxValidityHours: 720, defaultKey: { algorithm: "ECDSA" } },
+            "kube-baseline:rbac": { clusterRoles: [{ name: "pods-viewer", template: "pods-viewer" }] },
+            "kube-baseline:tenants": groups.map((indices, g) => ({ name: splitTenantName(g + 1), namespaces: indices.map(benchNamespaceName) })),
+        },
+    };
+    const tenants = groups.map((indices, g): SplitStack => {
+        const tenant = splitTenantName(g + 1);
+        const group = `${tenant}:pods`;
+        return {
+            stack: `${baselineStack}-${tenant}`,
+            config: {
+                "kube-baseline:tenant": { name: tenant, baselineStack: `organization/${project}/${baselineStack}`, credentials: "sandbox" },
+                "kube-baseline:namespaces": indices.map(i => ({ name: benchNamespaceName(i) })),
+                "kube-baseline:users": [{ name: `${tenant}:user`, authentication: "csr", groups: [group], key: { algorithm: "ECDSA" } }],
+                "kube-baseline:rbac": {
+                    serviceAccounts: indices.map(i => ({ name: "app", namespace: benchNamespaceName(i) })),
+                    roleBindings: indices.map(i => ({
+                        name: "pods-viewers",
+                        namespace: benchNamespaceName(i),
+                        roleRef: { kind: "ClusterRole", name: "pods-viewer" },
+                        subjects: [{ kind: "Group", name: group }, { kind: "ServiceAccount", name: "app", namespace: benchNamespaceName(i) }],
+                    })),
+                },
+            },
+        };
+    });
+    return { baseline, tenants };
+}
+
+/** A stack file's text: `config:` with each key's value (YAML, which Pulumi reads as it reads objects set on the CLI). */
+export function stackFileText(stack: SplitStack): string {
+    return `# Written by npm run bench for one split run; removed at its end.\n${YAML.stringify({ config: stack.config })}`;
 }

@@ -4,36 +4,55 @@
 /**
  * ns: the namespace series (namespaces, users, bindings, NetworkPolicies); nodes: the real kernel settings on
  * nodes; waitnodes: the same number of node commands whose remote work is only waiting (so the figure measures the
- * program's and engine's parallelism, not the 2 CPUs the sandbox's nodes share).
+ * program's and engine's parallelism, not the 2 CPUs the sandbox's nodes share); split: the namespace series as a
+ * baseline stack and tenant stacks of `perStack` namespaces, `atOnce` tenant stacks at a time (npm run stacks).
  */
-export type Series = "ns" | "nodes" | "waitnodes";
-export interface Scale { series: Series; size: number }
+export type Series = "ns" | "nodes" | "waitnodes" | "split";
+export interface Scale { series: Series; size: number; perStack?: number; atOnce?: number }
 
 /** The issue's scales; nodes:1 is the baseline that nodes:50 is compared with. */
 export const DEFAULT_SCALES: readonly Scale[] = [
     { series: "ns", size: 1 }, { series: "ns", size: 10 }, { series: "ns", size: 50 }, { series: "ns", size: 200 },
     { series: "nodes", size: 1 }, { series: "nodes", size: 3 }, { series: "nodes", size: 10 }, { series: "nodes", size: 50 },
     { series: "waitnodes", size: 1 }, { series: "waitnodes", size: 50 },
+    { series: "split", size: 10, perStack: 20, atOnce: 4 }, { series: "split", size: 50, perStack: 20, atOnce: 4 },
+    { series: "split", size: 200, perStack: 20, atOnce: 1 }, { series: "split", size: 200, perStack: 20, atOnce: 2 },
+    { series: "split", size: 200, perStack: 20, atOnce: 4 }, { series: "split", size: 1000, perStack: 20, atOnce: 4 },
 ];
 export const DEFAULT_REPEATS = 3;
 const MAX_NAMESPACES = 1000;
 const MAX_REPEATS = 20;
 
 export function scaleLabel(scale: Scale): string {
-    return `${scale.series}:${scale.size}`;
+    return scale.series === "split" ? `split:${scale.size}/${scale.perStack}@${scale.atOnce}` : `${scale.series}:${scale.size}`;
+}
+
+/** The stacks a scale deploys: one, or a split's baseline and its tenant stacks. */
+export function stackCount(scale: Scale): number {
+    return scale.series === "split" ? 1 + Math.ceil(scale.size / scale.perStack!) : 1;
 }
 
 /**
- * BENCH_SCALES: comma-separated `ns:<namespaces>`, `nodes:<nodes>` and `waitnodes:<nodes>`; unset or empty means
- * every default scale. Node scales cannot exceed the nodes the bench sandbox has. Order is kept; duplicates are
- * dropped.
+ * BENCH_SCALES: comma-separated `ns:<namespaces>`, `nodes:<nodes>`, `waitnodes:<nodes>` and
+ * `split:<namespaces>/<per stack>@<stacks at once>`; unset or empty means every default scale. Node scales cannot
+ * exceed the nodes the bench sandbox has. Order is kept; duplicates are dropped.
  */
 export function parseScales(text: string | undefined, maxNodes: number): Scale[] {
     if (text === undefined || text.trim() === "") return [...DEFAULT_SCALES];
     const scales: Scale[] = [];
     for (const part of text.split(",").map(p => p.trim()).filter(p => p !== "")) {
+        const split = /^split:([0-9]+)\/([0-9]+)@([0-9]+)$/.exec(part);
+        if (split) {
+            const [size, perStack, atOnce] = split.slice(1).map(Number);
+            if (size < 1 || size > MAX_NAMESPACES || perStack < 1 || perStack > size || atOnce < 1 || atOnce > 64) {
+                throw new Error(`BENCH_SCALES = "${text}": ${part} is out of range (namespaces 1 to ${MAX_NAMESPACES}, per stack 1 to the namespaces, 1 to 64 stacks at once)`);
+            }
+            const scale: Scale = { series: "split", size, perStack, atOnce };
+            if (!scales.some(s => scaleLabel(s) === scaleLabel(scale))) scales.push(scale);
+            continue;
+        }
         const match = /^(ns|nodes|waitnodes):([0-9]+)$/.exec(part);
-        if (!match) throw new Error(`BENCH_SCALES = "${text}": "${part}" is not ns:<namespaces>, nodes:<nodes> or waitnodes:<nodes>`);
+        if (!match) throw new Error(`BENCH_SCALES = "${text}": "${part}" is not ns:<namespaces>, nodes:<nodes>, waitnodes:<nodes> or split:<namespaces>/<per stack>@<at once>`);
         const series = match[1] as Series;
         const size = Number(match[2]);
         const max = series === "ns" ? MAX_NAMESPACES : maxNodes;

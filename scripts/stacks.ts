@@ -118,6 +118,7 @@ async function main(): Promise<number> {
     });
     const rows: SummaryRow[] = outcomes.map(o => ({ ...o, kind: files.get(o.stack)!.kind }));
     process.stdout.write(`\n${renderSummary(operation, rows, (Date.now() - started) / 1000)}`);
+    if (options.resultFile) fs.writeFileSync(options.resultFile, `${JSON.stringify({ operation, seconds: (Date.now() - started) / 1000, stacks: rows }, null, 1)}\n`);
     let status = rows.every(r => r.status === "succeeded" || r.status === "absent") ? 0 : 1;
 
     if (operation === "up" && status === 0 && options.accessSummary) {

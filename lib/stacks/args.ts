@@ -17,6 +17,8 @@ export interface StacksOptions {
     accessSummary: boolean;
     /** list: JSON for a CI matrix. */
     json: boolean;
+    /** preview/up/refresh/destroy: also write each stack's result, changes and time as JSON to this file. */
+    resultFile?: string;
     help: boolean;
 }
 
@@ -29,6 +31,7 @@ export const USAGE = `usage: npm run stacks -- <preview|up|refresh|destroy|list>
   --policy-pack-config <file> its config for every stack (default: <pack>/config/<stack>.json, else <pack>/config/tenant.json for a tenant stack)
   --no-access-summary         up: skip the access summary of every stack
   --json                      list: print {"baseline": ..., "tenants": [...]}
+  --result-file <file>        also write each stack's result, changes and time as JSON to <file> (for scripts)
 `;
 
 export function parseStacksArgs(argv: string[], env: Record<string, string | undefined> = {}): StacksOptions {
@@ -54,6 +57,7 @@ export function parseStacksArgs(argv: string[], env: Record<string, string | und
             case "--policy-pack-config": options.policyPackConfig = value(); break;
             case "--no-access-summary": options.accessSummary = false; break;
             case "--json": options.json = true; break;
+            case "--result-file": options.resultFile = value(); break;
             case "--help": case "-h": options.help = true; break;
             default:
                 if (raw.startsWith("-")) throw new Error(`unknown option ${JSON.stringify(raw)}\n${USAGE}`);
@@ -67,6 +71,7 @@ export function parseStacksArgs(argv: string[], env: Record<string, string | und
     options.command = command as StacksOptions["command"];
     if (options.policyPack !== undefined && !["preview", "up"].includes(options.command)) throw new Error("--policy-pack applies to preview and up");
     if (options.policyPackConfig !== undefined && options.policyPack === undefined) throw new Error("--policy-pack-config needs --policy-pack");
+    if (options.resultFile !== undefined && options.command === "list") throw new Error("--result-file applies to preview, up, refresh and destroy");
     return options;
 }
 

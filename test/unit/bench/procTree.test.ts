@@ -1,5 +1,5 @@
 // /proc parsing and the process-tree walk behind the peak-memory and CPU figures.
-import { parseMachineBusyTicks, parseProcStat, processRole, treePids, treeRssBytes, ProcStat } from "../../../bench/procTree";
+import { largestPulumiTreeBytes, parseMachineBusyTicks, parseProcStat, processRole, treePids, treeRssBytes, ProcStat } from "../../../bench/procTree";
 
 test("parses pid, command, parent, CPU ticks and RSS pages from a stat line", () => {
     const line = "1 (process_api) S 0 0 0 0 -1 4194560 157989 202467409 0 21411 1658 5882 845249 343505 10 -10 13 0 19 41803776 2961 18446744073709551615 1 1 0 0 0 0 0 4096 1256 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
@@ -23,6 +23,16 @@ test("the tree is the root and all its descendants, nothing else", () => {
     expect([...treePids(stats, 10)].sort((a, b) => a - b)).toEqual([10, 11, 12, 13]);
     expect(treeRssBytes(stats, treePids(stats, 10), 4096)).toBe((2 + 3 + 4 + 5) * 4096);
     expect(treePids(stats, 99).size).toBe(0);
+});
+
+test("several stacks at once: the largest pulumi CLI with its descendants is the one tree the target is about", () => {
+    const named = (pid: number, ppid: number, rssPages: number, comm: string): ProcStat => ({ pid, ppid, rssPages, comm, cpuTicks: 0 });
+    // The multi-stack command (node, 1) runs two pulumi CLIs (10, 20), each with a program and a plugin.
+    const stats = [named(1, 0, 50, "node"), named(10, 1, 2, "pulumi"), named(11, 10, 3, "node"), named(12, 10, 4, "pulumi-resource"),
+        named(20, 1, 6, "pulumi"), named(21, 20, 1, "node")];
+    expect(largestPulumiTreeBytes(stats, treePids(stats, 1), 4096)).toBe((2 + 3 + 4) * 4096);
+    expect(largestPulumiTreeBytes(stats, treePids(stats, 20), 4096)).toBe((6 + 1) * 4096);
+    expect(largestPulumiTreeBytes(stats, new Set([1]), 4096)).toBe(0);
 });
 
 test("a parent loop (pid reuse while reading) does not hang the walk", () => {

@@ -26,7 +26,7 @@ test("the report has the figures table, the targets, the problems and the profil
     expect(text).toContain("| ns:200 | 1603 | 50.0 | 60.0 | 100.0 | 40.0 | 80.0 | 1100 | 25.0 | 10.0 | 30.0 |");
     expect(text).toContain("| no-op up / kubectl no-op apply | ns:200 | 4.00x | <= 3x | MISS |");
     expect(text).toContain("| up / kubectl create (apply on an empty cluster) | ns:200 | 4.00x | <= 5x | PASS |");
-    expect(text).toContain("| peak memory of the Pulumi processes | ns:200 | 1100 MiB | < 1024 MiB | MISS |");
+    expect(text).toContain("| peak memory of any one pulumi process tree | ns:200 | 1100 MiB | < 1024 MiB | MISS |");
     expect(text).toContain("| the policy pack's cost on a preview | ns:200 | +20.0% | <= +15% | MISS |");
     expect(text).toContain("- ns:200 failed, repeat 2: up exited with 1: boom");
     expect(text).toContain("- ns:200: a no-op up changed resources (update 1); that is a bug");

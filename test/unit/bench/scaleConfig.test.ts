@@ -2,7 +2,9 @@
 import { readStackConfigValues } from "../../../lib/config/configValues";
 import { loadStackConfig } from "../../../lib/config/stackConfig";
 import { namespaceNetworkPolicies } from "../../../lib/identity/networkPolicyObjects";
-import { BenchConfig, BenchSandbox, namespaceSeriesConfig, nodeSeriesConfig, toConfigValues } from "../../../bench/scaleConfig";
+import { BenchConfig, BenchSandbox, namespaceSeriesConfig, nodeSeriesConfig, splitSeriesStacks, stackFileText, toConfigValues } from "../../../bench/scaleConfig";
+import { loadTenantStackConfig } from "../../../lib/config/tenantStackConfig";
+import { tenancyOutput } from "../../../lib/outputs";
 
 const sandbox: BenchSandbox & { kubeconfigPath: string } = {
     apiServerEndpoint: "https://192.168.215.10:6443",
@@ -77,4 +79,41 @@ test("more nodes than the sandbox has is an error naming the variable that sets 
 
 test("a namespace count that is not a positive integer is refused", () => {
     expect(() => namespaceSeriesConfig(0)).toThrow("namespace count must be a positive integer, got 0");
+});
+
+describe("the split series", () => {
+    const { baseline, tenants } = splitSeriesStacks(45, 20, "bench-split");
+    const plain = (config: Record<string, unknown>) => readStackConfigValues(Object.fromEntries(Object.entries(config)
+        .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+
+    test("45 namespaces as tenant stacks of 20: three tenants, the last with 5; the baseline registers them all", () => {
+        expect(tenants.map(t => t.stack)).toEqual(["bench-split-tenant-0001", "bench-split-tenant-0002", "bench-split-tenant-0003"]);
+        const stack = loadStackConfig(plain(baseline.config), () => JSON.stringify(sandbox));
+        expect(stack.tenants!.map(t => [t.name, t.namespaces.length])).toEqual([["tenant-0001", 20], ["tenant-0002", 20], ["tenant-0003", 5]]);
+        expect(stack.identity.namespaces).toEqual([]);
+    });
+
+    test("each tenant stack validates against the baseline's registry, with the namespace series' objects per namespace", () => {
+        const stack = loadStackConfig(plain(baseline.config), () => JSON.stringify(sandbox));
+        const outputs = {
+            apiServerUrl: sandbox.apiServerEndpoint, clusterCaCertificate: sandbox.caCertPem,
+            cni: { kind: "unmanaged", mode: "unmanaged", podCidr: sandbox.podSubnet },
+            tenancy: tenancyOutput({
+                clusterName: "sandbox", tenants: stack.tenants!, baselineNamespaces: [], dns: stack.identity.networkPolicy.dns,
+                maxCertificateValidityHours: 720, csrApprovalNode: { name: "kbb-cp1", ip: "192.168.215.10", roles: ["control-plane"], ssh: { host: "192.168.215.10", port: 22, user: "root", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA" } },
+            }),
+        };
+        for (const [i, tenant] of tenants.entries()) {
+            const loaded = loadTenantStackConfig(plain(tenant.config), outputs, () => JSON.stringify(sandbox));
+            const size = i < 2 ? 20 : 5;
+            expect(loaded.identity.namespaces).toHaveLength(size);
+            expect(loaded.identity.rbac.roleBindings).toHaveLength(size);
+            expect(loaded.identity.rbac.serviceAccounts).toHaveLength(size);
+            expect(loaded.identity.users.map(u => [u.name, u.authentication])).toEqual([[`tenant-000${i + 1}:user`, "csr"]]);
+        }
+    });
+
+    test("a stack file is the config as YAML", () => {
+        expect(stackFileText(tenants[2])).toContain("kube-baseline:tenant:\n    name: tenant-0003\n    baselineStack: organization/kube-baseline/bench-split\n");
+    });
 });

@@ -177,6 +177,8 @@ describe("arguments", () => {
         });
         expect(parseStacksArgs(["preview", "--policy-pack", "policies"]).policyPack).toBe("policies");
         expect(parseStacksArgs(["list", "--json"]).json).toBe(true);
+        expect(parseStacksArgs(["up", "--result-file", "/tmp/r.json"]).resultFile).toBe("/tmp/r.json");
+        expect(() => parseStacksArgs(["list", "--result-file", "/tmp/r.json"])).toThrow(/--result-file applies to preview, up, refresh and destroy/);
         expect(parseStacksArgs(["up", "--no-access-summary"]).accessSummary).toBe(false);
         expect(parseStacksArgs(["destroy"], { KUBE_BASELINE_STACKS_CONCURRENCY: "3" }).concurrency).toBe(3);
         expect(parseStacksArgs(["--help"]).help).toBe(true);
