@@ -1,5 +1,5 @@
 // Two projects: fast unit tests (pure functions, Pulumi graph with mocks) and end-to-end tests on the sandbox.
-// ts-jest only transpiles (type checking is `npm run build`, which `npm test` runs first): much faster on 2 cores.
+// ts-jest only transpiles (type checking is `npm run typecheck`, which `npm test` runs first): much faster on 2 cores.
 const transform = { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] };
 
 module.exports = {

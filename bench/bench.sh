@@ -35,9 +35,8 @@ sandbox up
 echo "bench: compiling"
 "$repo/node_modules/.bin/tsc" --outDir bin/bench --rootDir . --strict --target es2020 --module commonjs \
     --moduleResolution node --esModuleInterop --skipLibCheck --resolveJsonModule --types node bench/main.ts
-# The split series runs the multi-stack command (npm run stacks) as users do, compiled once here.
-"$repo/node_modules/.bin/tsc" --outDir bin/stacks --rootDir . --strict --target es2020 --module commonjs --moduleResolution node \
-    --esModuleInterop --skipLibCheck --types node scripts/stacks.ts
+# The program, the pack and the multi-stack command the split series runs, compiled ahead as the setup does.
+node "$repo/compile/build.js"
 # In the background so that a signal to this script reaches the benchmark, which ends the running pulumi and
 # cleans up before the sandbox goes.
 node bin/bench/bench/main.js &

@@ -224,7 +224,7 @@ async function runSplitOnce(ctx: Context, scale: Scale, repeat: number): Promise
     const stacks = async (op: string, args: string[]) => {
         const resultFile = path.join(runDir, `${++step}-${op.replace(/\W+/g, "-")}.json`);
         const { result } = await timedOperation(ctx, details, op, repoRoot, "bash",
-            ["-c", 'source toolchain/pulumi-env.sh && exec node bin/stacks/scripts/stacks.js "$@"', "stacks", ...args,
+            ["-c", 'source toolchain/pulumi-env.sh && exec node compile/stacks.js "$@"', "stacks", ...args,
                 "--baseline", baselineStack, "--concurrency", String(scale.atOnce), "--result-file", resultFile],
             env, pulumiTimeoutMs(scale));
         return { result, outcome: JSON.parse(fs.readFileSync(resultFile, "utf8")) as { stacks: Array<{ stack: string; changes?: Record<string, number> }> } };
@@ -283,7 +283,7 @@ async function runSplitOnce(ctx: Context, scale: Scale, repeat: number): Promise
         record.error = err instanceof Interrupted ? "interrupted" : (err as Error).message;
     } finally {
         if (deployed && !ctx.interrupted) {
-            const destroy = await runCommand("bash", ["-c", 'source toolchain/pulumi-env.sh && exec node bin/stacks/scripts/stacks.js "$@"', "stacks",
+            const destroy = await runCommand("bash", ["-c", 'source toolchain/pulumi-env.sh && exec node compile/stacks.js "$@"', "stacks",
                 "destroy", "--baseline", baselineStack, "--concurrency", String(scale.atOnce)], { cwd: repoRoot, env, timeoutMs: pulumiTimeoutMs(scale) }).catch(() => undefined);
             if (!destroy || destroy.code !== 0) objectsApplied = true;
         }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine, and is a no-op the second time:
-# Debian packages (sandbox/DEBIAN_PACKAGES), npm packages (root and policies/), the Go-built toolchain.
+# Debian packages (sandbox/DEBIAN_PACKAGES), npm packages (root and policies/), the Go-built toolchain, the
+# program and policy pack compiled ahead.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -37,3 +38,7 @@ npm_ci_if_needed "$repo"
 [ -f policies/package-lock.json ] && npm_ci_if_needed "$repo/policies"
 
 bash toolchain/install.sh
+
+# The program, the policy pack and the stacks command as JavaScript (compile/ahead.js): the first run after a
+# checkout does not pay for compiling, and a later change is recompiled by the run itself.
+node compile/build.js

@@ -9,6 +9,5 @@ if [ "${1:-}" != list ] && [ "${1:-}" != --help ] && [ "${1:-}" != -h ]; then
     # shellcheck source=toolchain/pulumi-env.sh
     source "$repo/toolchain/pulumi-env.sh"
 fi
-npx tsc --outDir bin/stacks --rootDir . --strict --target es2020 --module commonjs --moduleResolution node --esModuleInterop \
-    --skipLibCheck --types node scripts/stacks.ts
-exec node bin/stacks/scripts/stacks.js "$@"
+# Compiled ahead (compile/ahead.js): recompiled only when a source changed.
+exec node compile/stacks.js "$@"

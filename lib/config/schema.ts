@@ -9,7 +9,7 @@ import { Issues } from "./configError";
 import { unknownKeyMessage } from "./didYouMean";
 import { PathSegment, relativePath } from "./keyPath";
 
-export { Static, Type };
+export { type Static, Type };
 
 /** No control characters (newlines, tabs, escapes): node scripts and manifests receive these values. */
 const SINGLE_LINE = "^[^\\u0000-\\u001f\\u007f]*$";

@@ -157,7 +157,7 @@ test("certificates carry every group, renew inside their window only, and the st
     // Destroy from a copy of the program somewhere else: nothing in the state points into this checkout.
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "kb-program-copy-"));
     try {
-        for (const entry of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", `Pulumi.${stackName}.yaml`, "programs", "components", "lib"]) {
+        for (const entry of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", `Pulumi.${stackName}.yaml`, "compile", "programs", "components", "lib"]) {
             fs.cpSync(path.join(repoRoot, entry), path.join(copy, entry), { recursive: true });
         }
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(copy, "node_modules"));
