@@ -14,7 +14,7 @@ import { readDescription, SandboxDescription, sandboxDir } from "../test/e2e/sup
 import { repoRoot, toolchainPath } from "../test/e2e/support/toolchainEnv";
 import { CommandResult, runCommand, terminateRunning } from "./command";
 import { changesOf, profileOperation } from "./engineEvents";
-import { kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
+import { KubeObject, kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
 import { machineBusySeconds, processCpuSeconds } from "./procTree";
 import { OperationDetail, renderReport } from "./report";
 import { namespaceSeriesConfig, nodeSeriesConfig, splitSeriesStacks, stackFileText, toConfigValues, waitNodesConfig } from "./scaleConfig";
@@ -174,18 +174,8 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
         deployed = false;
 
         if (objects.length > 0) {
-            // The floor: the same objects, as one server-side apply on the empty cluster, then again (nothing to do).
-            const objectsFile = path.join(runDir, "objects.yaml");
-            fs.writeFileSync(objectsFile, toYamlDocuments(objects));
-            const reversed = path.join(runDir, "objects-reversed.yaml");
-            fs.writeFileSync(reversed, toYamlDocuments([...objects].reverse()));
-            const apply = ["apply", "--server-side", "--field-manager=kube-baseline-bench", "-f", objectsFile];
             objectsApplied = true;
-            await kubectl("kubectlCreate", "kubectl create", apply, objects.length);
-            await kubectl("kubectlNoop", "kubectl no-op", apply, objects.length);
-            // Deleted in reverse order, as destroy does: bindings and policies first, then the namespaces.
-            await kubectl("kubectlDelete", "kubectl delete",
-                ["delete", "-f", reversed, "--ignore-not-found", "--wait=true", `--timeout=${Math.round(kubectlTimeoutMs(objects.length) / 1000)}s`], objects.length);
+            await kubectlFloor(runDir, objects, kubectl);
             objectsApplied = false;
         }
     } catch (err) {
@@ -195,6 +185,25 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
     }
     recordPeak(record, details);
     return { record, details, stateProfile };
+}
+
+type KubectlStep = (measure: Measure, op: string, args: string[], objects: number) => Promise<unknown>;
+
+/**
+ * The kubectl floor of what a stack made: the same objects as one server-side apply on the cluster its destroy
+ * emptied, the same apply again (nothing to do), then a delete in reverse order, as destroy does (bindings and
+ * policies first, then the namespaces).
+ */
+async function kubectlFloor(runDir: string, objects: KubeObject[], kubectl: KubectlStep): Promise<void> {
+    const objectsFile = path.join(runDir, "objects.yaml");
+    fs.writeFileSync(objectsFile, toYamlDocuments(objects));
+    const reversed = path.join(runDir, "objects-reversed.yaml");
+    fs.writeFileSync(reversed, toYamlDocuments([...objects].reverse()));
+    const apply = ["apply", "--server-side", "--field-manager=kube-baseline-bench", "-f", objectsFile];
+    await kubectl("kubectlCreate", "kubectl create", apply, objects.length);
+    await kubectl("kubectlNoop", "kubectl no-op", apply, objects.length);
+    await kubectl("kubectlDelete", "kubectl delete",
+        ["delete", "-f", reversed, "--ignore-not-found", "--wait=true", `--timeout=${Math.round(kubectlTimeoutMs(objects.length) / 1000)}s`], objects.length);
 }
 
 /** The target's peak: of any one pulumi process tree (a single stack's whole tree; one of a split's stacks). */
@@ -268,16 +277,8 @@ async function runSplitOnce(ctx: Context, scale: Scale, repeat: number): Promise
         record.values.destroy = (await stacks("destroy", ["destroy"])).result.seconds;
         deployed = false;
 
-        const objectsFile = path.join(runDir, "objects.yaml");
-        fs.writeFileSync(objectsFile, toYamlDocuments(objects));
-        const reversed = path.join(runDir, "objects-reversed.yaml");
-        fs.writeFileSync(reversed, toYamlDocuments([...objects].reverse()));
-        const apply = ["apply", "--server-side", "--field-manager=kube-baseline-bench", "-f", objectsFile];
         objectsApplied = true;
-        await kubectl("kubectlCreate", "kubectl create", apply, objects.length);
-        await kubectl("kubectlNoop", "kubectl no-op", apply, objects.length);
-        await kubectl("kubectlDelete", "kubectl delete",
-            ["delete", "-f", reversed, "--ignore-not-found", "--wait=true", `--timeout=${Math.round(kubectlTimeoutMs(objects.length) / 1000)}s`], objects.length);
+        await kubectlFloor(runDir, objects, kubectl);
         objectsApplied = false;
     } catch (err) {
         record.error = err instanceof Interrupted ? "interrupted" : (err as Error).message;
