@@ -4,4 +4,7 @@
 const { requireCompiled } = require("./ahead");
 const { PROGRAM } = require("./targets");
 
+// Pulumi starts a program in the directory of its main file; relative paths in the stack config (a CNI manifest's
+// path, say) mean the project directory, as they did when the program ran from there.
+process.chdir(PROGRAM.root);
 module.exports = requireCompiled(PROGRAM);
