@@ -33,6 +33,9 @@ let manifestBefore: string;
 const timings: Record<string, number> = {};
 
 function controlPlane() { return nodeNamed(desc, "kb-cp1"); }
+/** The command line of every kube-apiserver process on the node, one per line. */
+const apiserverCommandLines =
+    "for d in /proc/[0-9]*; do [ \"$(cat $d/comm 2>/dev/null)\" = kube-apiserver ] && tr '\\0' ' ' < $d/cmdline && echo; done; true";
 function manifestHash(): string {
     return createHash("sha256").update(ssh(controlPlane(), `cat ${desc.apiServerManifestPath}`)).digest("hex");
 }
@@ -149,13 +152,23 @@ test("a SIGKILLed up leaves no process behind, the documented recovery converges
     console.log(`seconds from the SIGKILL to each process's exit: ${JSON.stringify(exitSeconds, null, 2)}`);
 
     // The apiserver comes back from the patch's own restart (bounded by staticTokens.readyTimeoutSeconds) and
-    // must stay ready from then on, through the recovery.
+    // must stay ready from then on, through the recovery. The restart is the patched apiserver's start: the
+    // manifest may be in place while the old process still answers, until the kubelet replaces it.
     expect(readyz.samples[0]?.ready).toBe(true);
-    await waitFor("the apiserver to be ready after the kill", 5 * 60_000, () => {
+    await waitFor("the apiserver to run with the token file", 5 * 60_000, async () => {
+        try {
+            const running = await sshAsync(controlPlane(), apiserverCommandLines);
+            return { ok: running.split("\n").some(line => line.includes("--token-auth-file")), seen: running.trim() || "no kube-apiserver process" };
+        } catch (err) {
+            return { ok: false, seen: `ssh: ${String(err)}` };
+        }
+    }, 200);
+    const patchedRunningAt = Date.now();
+    await waitFor("the patched apiserver to be ready", 5 * 60_000, () => {
         const last = readyz!.samples[readyz!.samples.length - 1];
-        return { ok: last !== undefined && last.at > killedAt && last.ready, seen: last?.detail ?? "no probe yet" };
+        return { ok: last !== undefined && last.at > patchedRunningAt && last.ready, seen: last?.detail ?? "no probe yet" };
     });
-    const readyAgainAt = readyz.samples.filter(s => s.at > killedAt && s.ready)[0].at;
+    const readyAgainAt = readyz.samples.filter(s => s.at > patchedRunningAt && s.ready)[0].at;
     timings.killToReady = (readyAgainAt - killedAt) / 1000;
 
     // The recovery, step by step as the README's troubleshooting section gives it.
