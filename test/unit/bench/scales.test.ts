@@ -15,13 +15,19 @@ test("split scales: namespaces, per stack, at once; the stacks they deploy", () 
     expect(stackCount({ series: "ns", size: 200 })).toBe(1);
 });
 
+test("every default scale can be named in BENCH_SCALES (split:10/20@4 is one tenant stack of 10)", () => {
+    const labels = DEFAULT_SCALES.map(scaleLabel);
+    expect(parseScales(labels.join(","), 50)).toEqual(DEFAULT_SCALES);
+    expect(stackCount(parseScales("split:10/20@4", 50)[0])).toBe(2);
+});
+
 test("a subset keeps its order and drops duplicates", () => {
     expect(parseScales("ns:200, nodes:50,ns:1,ns:200", 50).map(scaleLabel)).toEqual(["ns:200", "nodes:50", "ns:1"]);
 });
 
 test.each([
     ["ns:ten", /"ns:ten" is not ns:<namespaces>, nodes:<nodes>, waitnodes:<nodes> or split:<namespaces>\/<per stack>@<at once>/],
-    ["split:200/300@2", /split:200\/300@2 is out of range/],
+    ["split:200/1001@2", /split:200\/1001@2 is out of range \(namespaces and per stack 1 to 1000/],
     ["split:200/20@0", /split:200\/20@0 is out of range/],
     ["waitnodes:51", /waitnodes:51 is out of range \(waitnodes from 1 to 50, the nodes of the bench sandbox\)/],
     ["pods:3", /"pods:3" is not/],
