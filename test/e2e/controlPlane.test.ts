@@ -14,7 +14,7 @@ import * as path from "path";
 import { computeCisChecks } from "../../lib/controlPlane/cisChecks";
 import { createDevStack, kubeconfigFile, timed } from "./support/devStack";
 import { TestStack } from "./support/pulumiStack";
-import { ensureSandboxUp, kubectl, nodeNamed, SandboxDescription, SandboxNode, ssh } from "./support/sandbox";
+import { ensureSandboxUp, kubectl, nodeNamed, runningFlags, SandboxDescription, SandboxNode, ssh } from "./support/sandbox";
 import { repoRoot, toolchainPath } from "./support/toolchainEnv";
 
 jest.setTimeout(40 * 60_000);
@@ -34,12 +34,6 @@ function run(command: string, args: string[]): { code: number | null; stdout: st
 }
 const manifest = (c: string) => ssh(cp, `cat /etc/kubernetes/manifests/${c}.yaml`);
 const clusterConfiguration = () => kubectl(["-n", "kube-system", "get", "configmap", "kubeadm-config", "-o", "jsonpath={.data.ClusterConfiguration}"]);
-
-/** The flags of the component's running process (what the sandbox's supervisor started). */
-function runningFlags(component: string): string[] {
-    const pid = JSON.parse(run("cat", [path.join(process.env.KUBE_BASELINE_SANDBOX_DIR ?? "/run/kube-baseline-sandbox", "static-pods", `${component}.json`)]).stdout).pid;
-    return run("cat", [`/proc/${pid}/cmdline`]).stdout.split("\0").slice(1).filter(a => a !== "");
-}
 
 function etcdValue(namespace: string, name: string): string {
     return run("nsenter", [`--net=/run/netns/${cp.name}`, "etcdctl", "--endpoints=http://127.0.0.1:2379", "get", `/registry/secrets/${namespace}/${name}`, "--print-value-only"]).stdout;

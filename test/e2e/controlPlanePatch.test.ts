@@ -31,7 +31,7 @@ import { withControlPlaneDefaults } from "../../lib/controlPlane/settings";
 import { componentHealthUrl } from "../../lib/controlPlane/staticPodManifest";
 import { staticTokenPatch } from "../../lib/identity/apiserverManifest";
 import { remoteShellCommand } from "../../lib/nodeShell";
-import { ensureSandboxUp, kubectl, nodeNamed, SandboxDescription, SandboxNode, sandboxDir } from "./support/sandbox";
+import { ensureSandboxUp, kubectl, nodeNamed, runningFlags, SandboxDescription, SandboxNode, sandboxDir } from "./support/sandbox";
 import { repoRoot, toolchainPath } from "./support/toolchainEnv";
 
 jest.setTimeout(600_000);
@@ -104,12 +104,6 @@ function restoreComponent(component: ControlPlaneComponent, patch: ControlPlaneP
 function hardening(keyring: Keyring | undefined): ControlPlanePatch {
     const encryptionConfiguration = keyring && renderEncryptionConfiguration(keyring, { [KEY.name]: SECRET_KEY });
     return mergeControlPlanePatches(controlPlanePatchFromSettings(SETTINGS, { encryptionConfiguration }), { "kube-apiserver": TOKEN_PATCH });
-}
-
-/** The flags of the component's running process (what the supervisor started). */
-function runningFlags(component: ControlPlaneComponent): string[] {
-    const pid = JSON.parse(run("cat", [path.join(sandboxDir, "static-pods", `${component}.json`)]).stdout).pid;
-    return run("cat", [`/proc/${pid}/cmdline`]).stdout.split("\0").slice(1).filter(a => a !== "");
 }
 
 /** Every Secret rewritten through the apiserver, so it is stored with the current first provider. */

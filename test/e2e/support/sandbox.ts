@@ -97,6 +97,17 @@ export function sshAsync(node: SandboxNode, command: string, desc: SandboxDescri
     });
 }
 
+/** The flags of a control-plane component's running process: the one the sandbox's supervisor started last
+ *  (none while that process is already gone). */
+export function runningFlags(component: string): string[] {
+    const { pid } = JSON.parse(fs.readFileSync(path.join(sandboxDir, "static-pods", `${component}.json`), "utf8")) as { pid: number };
+    try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(1).filter(a => a !== "");
+    } catch {
+        return [];
+    }
+}
+
 export function nodeNamed(desc: SandboxDescription, name: string): SandboxNode {
     const node = desc.nodes.find(n => n.name === name);
     if (!node) throw new Error(`no sandbox node ${name} (have ${desc.nodes.map(n => n.name).join(", ")})`);
