@@ -4,14 +4,14 @@
 // `kubectl apply --server-side` of the same Kubernetes objects as the floor. Writes bench/RESULTS.md (and .json).
 //
 // Environment: BENCH_SCALES (e.g. "ns:1,ns:200,nodes:50"; default all), BENCH_REPEATS (default 3),
-// BENCH_PARALLEL (pulumi --parallel; default the project's PULUMI_PARALLEL), BENCH_OUT (default bench/RESULTS.md), BENCH_KEEP_WORK=1
+// BENCH_PARALLEL (pulumi --parallel; default pulumi's), BENCH_OUT (default bench/RESULTS.md), BENCH_KEEP_WORK=1
 // (keep the event logs, states and object files), BENCH_PROFILE_ENGINE=1 (Go profiles of the engine, with KEEP_WORK).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createTestStack, TestStack } from "../test/e2e/support/pulumiStack";
 import { readDescription, SandboxDescription, sandboxDir } from "../test/e2e/support/sandbox";
-import { projectParallel, repoRoot, toolchainPath } from "../test/e2e/support/toolchainEnv";
+import { repoRoot, toolchainPath } from "../test/e2e/support/toolchainEnv";
 import { CommandResult, runCommand, terminateRunning } from "./command";
 import { changesOf, profileOperation } from "./engineEvents";
 import { KubeObject, kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
@@ -360,7 +360,7 @@ async function main(): Promise<number> {
     const pulumiVersion = (await runCommand("pulumi", ["version"], { cwd: repoRoot, env: toolEnv(), timeoutMs: 30_000 })).stdout.trim();
     const notes = [
         `Machine: ${os.cpus().length} CPUs, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, load average at start ${os.loadavg().map(l => l.toFixed(2)).join(" ")}; pulumi ${pulumiVersion}.`,
-        `Bench sandbox: ${desc.nodes.length} nodes (${path.basename(sandboxDir)}); scales ${scales.map(scaleLabel).join(", ")}; pulumi --parallel ${parallel ?? `${projectParallel()} (PULUMI_PARALLEL)`}.`,
+        `Bench sandbox: ${desc.nodes.length} nodes (${path.basename(sandboxDir)}); scales ${scales.map(scaleLabel).join(", ")}; pulumi --parallel ${parallel ?? "default"}.`,
         "preview = `pulumi preview` of a fresh stack; preview + pack adds `--policy-pack policies --policy-pack-config policies/config/dev.json`; " +
             "up and no-op up = `pulumi up --yes --skip-preview` (a plain `pulumi up --yes` adds a preview); destroy = `pulumi destroy --yes --skip-preview`.",
         "peak MiB = the largest RSS of one pulumi CLI with all its descendants (language host, program, providers, policy pack), sampled every 150 ms from /proc, over the scale's pulumi operations; with several stacks at once, of the largest one of them.",

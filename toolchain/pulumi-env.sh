@@ -5,10 +5,6 @@ eval "$(bash "$kb_toolchain/env.sh")"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
-# How many resource steps pulumi runs at once (its --parallel; pulumi's own default is 4 per CPU of this machine).
-# The baseline's steps wait on the network, SSH to the nodes and the Kubernetes API, not on this machine's CPUs:
-# 64 takes a cluster of up to 64 nodes in one wave (bench/README.md). PULUMI_PARALLEL or --parallel overrides it.
-export PULUMI_PARALLEL=${PULUMI_PARALLEL:-64}
 kb_state=${KUBE_BASELINE_STATE_DIR:-$HOME/.local/state/kube-baseline}
 mkdir -p "$kb_state/backend"
 chmod 700 "$kb_state"

@@ -38,15 +38,5 @@ export function pulumiEnv(backendDir: string, passphrase: string): Record<string
         PULUMI_BACKEND_URL: `file://${backendDir}`,
         PULUMI_CONFIG_PASSPHRASE: passphrase,
         PULUMI_HOME: path.join(backendDir, ".pulumi-home"),
-        PULUMI_PARALLEL: projectParallel(),
     };
-}
-
-/** pulumi's --parallel as toolchain/pulumi-env.sh sets it: PULUMI_PARALLEL when set, else the project's default. */
-export function projectParallel(): string {
-    if (process.env.PULUMI_PARALLEL) return process.env.PULUMI_PARALLEL;
-    const script = fs.readFileSync(path.join(repoRoot, "toolchain/pulumi-env.sh"), "utf8");
-    const match = /^export PULUMI_PARALLEL=\$\{PULUMI_PARALLEL:-([1-9][0-9]*)\}$/m.exec(script);
-    if (!match) throw new Error("toolchain/pulumi-env.sh sets no default PULUMI_PARALLEL");
-    return match[1];
 }
