@@ -53,8 +53,9 @@ let pristineClusterConfiguration: string;
 interface Result { code: number | null; stdout: string; stderr: string }
 
 function run(command: string, args: string[], input?: string): Result {
-    const r = spawnSync(command, args, { input, encoding: "utf8", timeout: 600_000, env: { ...process.env, PATH: toolchainPath() } });
-    return { code: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+    // The audit log can pass spawnSync's 1 MiB default; past it Node kills ssh, which exits 255 saying nothing.
+    const r = spawnSync(command, args, { input, encoding: "utf8", timeout: 600_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PATH: toolchainPath() } });
+    return { code: r.status, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? `\n${r.error.message}` : ""}` };
 }
 
 function sshRun(script: string, input = ""): Result {
