@@ -14,7 +14,7 @@ import * as path from "path";
 import { computeCisChecks } from "../../lib/controlPlane/cisChecks";
 import { createDevStack, kubeconfigFile, timed } from "./support/devStack";
 import { TestStack } from "./support/pulumiStack";
-import { ensureSandboxUp, kubectl, nodeNamed, runningFlags, SandboxDescription, SandboxNode, ssh } from "./support/sandbox";
+import { auditLogLines, ensureSandboxUp, kubectl, nodeNamed, runningFlags, SandboxDescription, SandboxNode, ssh } from "./support/sandbox";
 import { repoRoot, toolchainPath } from "./support/toolchainEnv";
 
 jest.setTimeout(40 * 60_000);
@@ -105,8 +105,7 @@ test("hardening through one patch: audit, encryption, flags, anonymous access, C
     const asWang = kubeconfigFile(kubeconfigs.wang);
     try {
         kubectl(["get", "pods", "-n", "dev"], asTest.path);
-        // (The log may be large: only the lines that matter come back.)
-        const lines = (pattern: string) => ssh(cp, `grep -F '${pattern}' ${AUDIT_LOG} | tail -n 2000 || true`).trim().split("\n").filter(l => l).map(l => JSON.parse(l));
+        const lines = (text: string) => auditLogLines(cp, AUDIT_LOG, text);
         expect(lines('"username":"test"').some(e => e.verb === "list" && e.objectRef?.resource === "pods" && e.objectRef?.namespace === "dev")).toBe(true);
         // Secrets at Metadata only: no request or response body of a Secret is ever logged.
         expect(lines('"resource":"secrets"').some(e => e.requestObject !== undefined || e.responseObject !== undefined)).toBe(false);

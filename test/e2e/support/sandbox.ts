@@ -3,6 +3,7 @@
 import { execFile, execFileSync, ExecFileSyncOptions } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { shellQuote } from "../../../lib/nodeShell";
 import { repoRoot, toolchainPath } from "./toolchainEnv";
 
 export interface SandboxNode {
@@ -87,6 +88,14 @@ function sshArgs(node: SandboxNode, command: string, desc: SandboxDescription): 
 export function ssh(node: SandboxNode, command: string, desc: SandboxDescription = readDescription()): string {
     return execFileSync("ssh", sshArgs(node, command, desc),
         { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** The audit log's entries on a node that contain the given text (the last 500 of them), parsed: the log
+ *  grows with every request, so only the lines that matter cross ssh. */
+export function auditLogLines(node: SandboxNode, logPath: string, text: string, desc: SandboxDescription = readDescription()): Record<string, any>[] {
+    const out = execFileSync("ssh", sshArgs(node, `grep -F -- ${shellQuote(text)} ${shellQuote(logPath)} | tail -n 500 || true`, desc),
+        { encoding: "utf8", timeout: 60_000, maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+    return out.split("\n").filter(l => l.trim() !== "").map(l => JSON.parse(l));
 }
 
 /** ssh without blocking the event loop, for polling while other checks keep running. */
