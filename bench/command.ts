@@ -36,6 +36,16 @@ const OUTPUT_LIMIT = 1 << 20;
 /** Process groups of commands now running, so an interrupt can end them. */
 const running = new Set<number>();
 
+/**
+ * A signal within this time of the first is that same interrupt delivered twice: a signal to the process group
+ * reaches this process and also bench.sh, which forwards it. Only a later one means "quit at once".
+ */
+export const REPEATED_SIGNAL_MS = 3000;
+
+export function quitsAtOnce(firstSignalAt: number, now: number): boolean {
+    return now - firstSignalAt >= REPEATED_SIGNAL_MS;
+}
+
 export function terminateRunning(): void {
     for (const pgid of running) signalGroup(pgid, "SIGTERM");
 }

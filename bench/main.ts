@@ -12,7 +12,7 @@ import * as path from "path";
 import { createTestStack, TestStack } from "../test/e2e/support/pulumiStack";
 import { readDescription, SandboxDescription, sandboxDir } from "../test/e2e/support/sandbox";
 import { repoRoot, toolchainPath } from "../test/e2e/support/toolchainEnv";
-import { CommandResult, runCommand, terminateRunning } from "./command";
+import { CommandResult, quitsAtOnce, REPEATED_SIGNAL_MS, runCommand, terminateRunning } from "./command";
 import { changesOf, profileOperation } from "./engineEvents";
 import { KubeObject, kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
 import { machineBusySeconds, processCpuSeconds } from "./procTree";
@@ -37,6 +37,9 @@ interface Context {
     credentials: { adminKubeconfig: string; sshPrivateKey: string };
     parallel?: string;
     interrupted: boolean;
+    interruptedAt: number;
+    /** Stack files a split run wrote into the project directory: removed even when the bench quits at once. */
+    stackFiles: Set<string>;
 }
 
 /**
@@ -244,7 +247,10 @@ async function runSplitOnce(ctx: Context, scale: Scale, repeat: number): Promise
         record.values[measure] = result.seconds;
     };
     try {
-        for (const [i, s] of [baseline, ...tenants].entries()) fs.writeFileSync(stackFiles[i], stackFileText(s));
+        for (const [i, s] of [baseline, ...tenants].entries()) {
+            ctx.stackFiles.add(stackFiles[i]);
+            fs.writeFileSync(stackFiles[i], stackFileText(s));
+        }
         deployed = true;
         record.values.up = (await stacks("up", ["up", "--no-access-summary"])).result.seconds;
         const previews: Array<[Measure, string, string[]]> = [
@@ -289,7 +295,10 @@ async function runSplitOnce(ctx: Context, scale: Scale, repeat: number): Promise
             if (!destroy || destroy.code !== 0) objectsApplied = true;
         }
         if (objectsApplied && !ctx.interrupted) await deleteLabelled(ctx);
-        for (const file of stackFiles) fs.rmSync(file, { force: true });
+        for (const file of stackFiles) {
+            fs.rmSync(file, { force: true });
+            ctx.stackFiles.delete(file);
+        }
     }
     recordPeak(record, details);
     return { record, details, stateProfile };
@@ -346,11 +355,18 @@ async function main(): Promise<number> {
         },
         parallel,
         interrupted: false,
+        interruptedAt: 0,
+        stackFiles: new Set(),
     };
     const onSignal = (signal: NodeJS.Signals) => {
-        if (ctx.interrupted) process.exit(130);
-        console.error(`\n${signal}: stopping the running command and cleaning up (again to quit at once)`);
+        if (ctx.interrupted) {
+            if (!quitsAtOnce(ctx.interruptedAt, Date.now())) return;
+            for (const file of ctx.stackFiles) fs.rmSync(file, { force: true });
+            process.exit(130);
+        }
+        console.error(`\n${signal}: stopping the running command and cleaning up (again, after ${REPEATED_SIGNAL_MS / 1000} s, to quit at once)`);
         ctx.interrupted = true;
+        ctx.interruptedAt = Date.now();
         terminateRunning();
     };
     process.on("SIGINT", onSignal);
