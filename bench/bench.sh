@@ -30,6 +30,9 @@ finish() {
 # What an interrupted earlier run left goes first (down on nothing changes nothing).
 sandbox down >/dev/null
 trap finish EXIT
+# An interrupt before the benchmark runs (during sandbox up, the compile) ends with its own status, not 0.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 sandbox up
 
 echo "bench: compiling"
