@@ -21,7 +21,7 @@ npx tsc --noEmit -p "$repo" || type_errors=1
 [ -f policies/tsconfig.json ] && { (cd policies && npx tsc --noEmit -p .) || type_errors=1; }
 [ $type_errors = 0 ] || status=1
 
-# The toolchain's own Go code: the language-host shim, lifeline, the provider plugins (not their mains: the bridged
+# The toolchain's own Go code: the language-host shim, lifeline, plugintmp, the provider plugins (not their mains: the bridged
 # ones embed schemas generated at build time). Counted like jest's results.
 run_go() { # name, dir, packages...
     local name=$1 dir=$2; shift 2
@@ -43,6 +43,7 @@ fs.writeFileSync(process.argv[2], JSON.stringify({ numPassedTests: passed, numFa
 }
 run_go langhost-shim toolchain/langhost-shim ./...
 run_go lifeline toolchain/lifeline ./...
+run_go plugintmp toolchain/plugintmp ./...
 run_go plugins toolchain/plugins ./bridged/... ./command/...
 
 run_jest unit "$repo" --selectProjects unit

@@ -40,7 +40,8 @@ component_field() {
         pulumi-language-nodejs:package) echo . ;;
         pulumi-language-nodejs:ldflags) echo "-s -w" ;;
         pulumi-resource-kubernetes:module) echo pulumi-resource-kubernetes ;;
-        # Our main in the wrapper module: the upstream provider behind lifeline (the engine watchdog).
+        # Our main in the wrapper module: the upstream provider behind lifeline (the engine watchdog), with a
+        # TMPDIR of its own (plugintmp: it writes its kubeconfig there).
         pulumi-resource-kubernetes:package) echo . ;;
         pulumi-resource-kubernetes:ldflags) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" ;;
         # tls and random through the Terraform bridge; command is the project's own (toolchain/plugins).
@@ -82,7 +83,7 @@ module_dir() {
 }
 
 # Our own Go code has no release version: it is identified by a digest of what it is built from (tests excluded):
-# the module and the project modules it uses (lifeline). Editing any of them builds a new one.
+# the module and the project modules it uses (lifeline, plugintmp). Editing any of them builds a new one.
 source_digest() (
     cd "$toolchain_here" || exit 1
     export LC_ALL=C
@@ -93,7 +94,7 @@ source_digest() (
 # Computed once here: binary_path runs in many subshells.
 LANGHOST_SHIM_DIGEST=$(source_digest langhost-shim lifeline)
 PLUGINS_DIGEST=$(source_digest plugins lifeline)
-KUBERNETES_WRAPPER_DIGEST=$(source_digest modules/pulumi-resource-kubernetes lifeline)
+KUBERNETES_WRAPPER_DIGEST=$(source_digest modules/pulumi-resource-kubernetes lifeline plugintmp)
 
 component_version() {
     case "$1" in

@@ -1,10 +1,11 @@
 // The toolchain end to end: `pulumi up` of a small program on the sandbox, one resource of each provider plugin
 // (kubernetes, tls, random, command): a Namespace, a private key, a token and a file on a node;
-// each effect is checked from outside; `pulumi destroy` removes them.
+// each effect is checked from outside; `pulumi destroy` removes them, and no copy of the kubeconfig stays on disk.
 import * as fs from "fs";
 import * as path from "path";
 import { createTestStack, plaintextPrivateKeys, TestStack } from "./support/pulumiStack";
 import { ensureSandboxUp, kubectl, nodeNamed, SandboxDescription, ssh } from "./support/sandbox";
+import { pluginTempDirsSince, tempFilesHolding } from "./support/tempFiles";
 import { repoRoot } from "./support/toolchainEnv";
 
 jest.setTimeout(15 * 60_000);
@@ -40,6 +41,9 @@ afterAll(async () => {
 
 test("pulumi up creates each resource, visible from outside; destroy removes them", async () => {
     const stack = smoke!.stack;
+    // Whole seconds: some filesystems keep coarser modification times than Date.now().
+    const startedAt = Math.floor(Date.now() / 1000) * 1000;
+    const clientKey = /client-key-data: *(\S+)/.exec(fs.readFileSync(desc.kubeconfigPath, "utf8"))![1];
     const up = await stack.up({ onOutput: line => smoke!.log.push(line) });
     expect(up.summary.result).toBe("succeeded");
 
@@ -70,6 +74,9 @@ test("pulumi up creates each resource, visible from outside; destroy removes the
 
     const destroy = await stack.destroy({ onOutput: line => smoke!.log.push(line) });
     expect(destroy.summary.result).toBe("succeeded");
+    // The kubernetes provider writes its kubeconfig to a temporary file at every start: none is left behind.
+    expect(tempFilesHolding(clientKey, startedAt)).toEqual([]);
+    expect(pluginTempDirsSince(startedAt)).toEqual([]);
     expect(() => kubectl(["get", "namespace", namespace, "-o", "name"])).toThrow(/NotFound|not found/);
     expect(ssh(worker, `test -e ${markerPath} && echo present || echo absent`).trim()).toBe("absent");
 });

@@ -8,6 +8,7 @@ toolchain go1.24.9
 
 require (
 	kube-baseline/toolchain/lifeline v0.0.0
+	kube-baseline/toolchain/plugintmp v0.0.0
 	github.com/evanphx/json-patch v5.9.11+incompatible
 	github.com/fluxcd/pkg/ssa v0.46.0
 	github.com/golang/protobuf v1.5.4
@@ -253,3 +254,6 @@ replace github.com/pulumi/pulumi-kubernetes/provider/v4 => ./provider-src
 
 // The engine watchdog (the project's own).
 replace kube-baseline/toolchain/lifeline => ../../lifeline
+
+// A TMPDIR of the plugin's own, removed with it (the project's own).
+replace kube-baseline/toolchain/plugintmp => ../../plugintmp

@@ -1,0 +1,3 @@
+module kube-baseline/toolchain/plugintmp
+
+go 1.24
