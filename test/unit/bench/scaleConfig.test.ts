@@ -5,6 +5,7 @@ import { namespaceNetworkPolicies } from "../../../lib/identity/networkPolicyObj
 import { BenchConfig, BenchSandbox, namespaceSeriesConfig, nodeSeriesConfig, splitSeriesStacks, stackFileText, toConfigValues } from "../../../bench/scaleConfig";
 import { loadTenantStackConfig } from "../../../lib/config/tenantStackConfig";
 import { tenancyOutput } from "../../../lib/outputs";
+import { fakePem } from "../fakeSecrets";
 
 const sandbox: BenchSandbox & { kubeconfigPath: string } = {
     apiServerEndpoint: "https://192.168.215.10:6443",
@@ -52,7 +53,7 @@ test("every bench namespace gets default deny, DNS, same-namespace and same-tena
 });
 
 test("the node series describes the first N sandbox nodes explicitly, with only the kernel settings", () => {
-    const credentials = { adminKubeconfig: "apiVersion: v1\nkind: Config\n", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n" };
+    const credentials = { adminKubeconfig: "apiVersion: v1\nkind: Config\n", sshPrivateKey: fakePem("OPENSSH PRIVATE KEY") };
     for (const n of [1, 3, 50]) {
         const config = nodeSeriesConfig(n, sandbox, credentials);
         const stack = load(config);

@@ -8,6 +8,7 @@ import { closestName } from "../../../lib/config/didYouMean";
 import { validateIdentityConfig } from "../../../lib/config/identity";
 import { shownValue } from "../../../lib/config/mask";
 import { dedicatedDirectoryProblem, normalizeAbsolutePath } from "../../../lib/config/paths";
+import { fakePem } from "../fakeSecrets";
 
 describe("readStackConfigValues (pulumi.runtime.allConfig() output)", () => {
     test("JSON text becomes values, plain strings stay strings, other namespaces are ignored", () => {
@@ -19,7 +20,7 @@ describe("readStackConfigValues (pulumi.runtime.allConfig() output)", () => {
         })).toEqual({ cluster: { source: "sandbox" }, users: [], nameSpaces: "not json at all" });
     });
     test("the secret keys are withheld: validation learns only that they are set", () => {
-        const values = readStackConfigValues({ "kube-baseline:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nx", "kube-baseline:clusterCaKey": "k" });
+        const values = readStackConfigValues({ "kube-baseline:sshPrivateKey": fakePem("OPENSSH PRIVATE KEY"), "kube-baseline:clusterCaKey": "k" });
         expect(values).toEqual({ sshPrivateKey: SECRET_IS_SET, clusterCaKey: SECRET_IS_SET });
     });
 });

@@ -8,6 +8,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../../../lib/config/configError";
 import { readStackConfigValues } from "../../../lib/config/configValues";
 import { loadStackConfig } from "../../../lib/config/stackConfig";
+import { fakePem } from "../fakeSecrets";
 
 type Config = Record<string, any>;
 
@@ -16,7 +17,7 @@ const prod: Config = (YAML.parse(fs.readFileSync(path.join(repo, "Pulumi.prod.ya
 
 // Secrets a user could paste into the wrong place. None of their text may ever appear in an error.
 const PASSWORD = "hunter2-Correct-Horse-Battery";
-const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+const PRIVATE_KEY = fakePem("OPENSSH PRIVATE KEY", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ");
 const TOKEN = "abcdef.0123456789abcdef";
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    client-key-data: c2VjcmV0LWNsaWVudC1rZXk=\n";
 const SECRET_TEXT = [PASSWORD, "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ", "0123456789abcdef", "c2VjcmV0LWNsaWVudC1rZXk", "hunter2"];

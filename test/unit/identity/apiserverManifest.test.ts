@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import {
     apiserverReadyzUrl, hasTokenAuthFlag, patchApiserverManifest, tokenAuthFlag, unpatchApiserverManifest,
 } from "../../../lib/identity/apiserverManifest";
+import { APISERVER } from "../controlPlane/fixtures";
 import { EDITED_APISERVER_MANIFEST, KUBEADM_APISERVER_MANIFEST, TOKEN_PATCH } from "./fixtures";
 
 /** Lines of `after` that are not in `before`, assuming `after` only inserted lines. */
@@ -26,8 +27,12 @@ function apiserverContainer(text: string) {
     return { pod, container: pod.spec.containers.find((c: { name: string }) => c.name === "kube-apiserver") };
 }
 
-describe("patchApiserverManifest on a kubeadm manifest", () => {
-    const patched = patchApiserverManifest(KUBEADM_APISERVER_MANIFEST, TOKEN_PATCH);
+// The shapes of two kubeadm versions: v1.30 (probes on the port number) and v1.35, which the sandbox runs (a named probe port).
+describe.each([
+    ["v1.30", KUBEADM_APISERVER_MANIFEST],
+    ["v1.35", APISERVER],
+])("patchApiserverManifest on a kubeadm %s manifest", (_version, original) => {
+    const patched = patchApiserverManifest(original, TOKEN_PATCH);
 
     test("adds the flag, a read-only mount of the token directory and its hostPath volume", () => {
         const { pod, container } = apiserverContainer(patched);
@@ -39,7 +44,7 @@ describe("patchApiserverManifest on a kubeadm manifest", () => {
     });
 
     test("changes nothing else: only whole lines are inserted, in kubeadm's own style", () => {
-        expect(insertedLines(KUBEADM_APISERVER_MANIFEST, patched)).toEqual([
+        expect(insertedLines(original, patched)).toEqual([
             "    - --token-auth-file=/etc/kubernetes/auth/token.csv",
             "    - mountPath: /etc/kubernetes/auth",
             "      name: kube-baseline-static-tokens",
@@ -49,7 +54,7 @@ describe("patchApiserverManifest on a kubeadm manifest", () => {
             "      type: DirectoryOrCreate",
             "    name: kube-baseline-static-tokens",
         ]);
-        const before = apiserverContainer(KUBEADM_APISERVER_MANIFEST);
+        const before = apiserverContainer(original);
         const after = apiserverContainer(patched);
         expect(after.container.command.filter((f: string) => !f.startsWith("--token-auth-file"))).toEqual(before.container.command);
         expect({ ...after.pod, spec: { ...after.pod.spec, containers: [], volumes: [] } })
@@ -61,13 +66,13 @@ describe("patchApiserverManifest on a kubeadm manifest", () => {
     });
 
     test("unpatch gives back the original byte for byte", () => {
-        expect(unpatchApiserverManifest(patched, TOKEN_PATCH)).toBe(KUBEADM_APISERVER_MANIFEST);
-        expect(unpatchApiserverManifest(KUBEADM_APISERVER_MANIFEST, TOKEN_PATCH)).toBe(KUBEADM_APISERVER_MANIFEST);
+        expect(unpatchApiserverManifest(patched, TOKEN_PATCH)).toBe(original);
+        expect(unpatchApiserverManifest(original, TOKEN_PATCH)).toBe(original);
     });
 
     test("hasTokenAuthFlag tells patched from original", () => {
         expect(hasTokenAuthFlag(patched, TOKEN_PATCH.tokenFile)).toBe(true);
-        expect(hasTokenAuthFlag(KUBEADM_APISERVER_MANIFEST, TOKEN_PATCH.tokenFile)).toBe(false);
+        expect(hasTokenAuthFlag(original, TOKEN_PATCH.tokenFile)).toBe(false);
     });
 });
 
@@ -134,8 +139,9 @@ describe("patchApiserverManifest on hand-edited manifests", () => {
 });
 
 describe("apiserverReadyzUrl", () => {
-    test("uses kubeadm's readiness probe", () => {
+    test("uses kubeadm's readiness probe, on its port number or its named port", () => {
         expect(apiserverReadyzUrl(KUBEADM_APISERVER_MANIFEST)).toBe("https://10.0.0.101:6443/readyz");
+        expect(apiserverReadyzUrl(APISERVER)).toBe("https://10.0.0.101:6443/readyz");
     });
     test("falls back to the flags, then to localhost:6443", () => {
         expect(apiserverReadyzUrl(EDITED_APISERVER_MANIFEST)).toBe("https://127.0.0.1:6444/readyz");

@@ -4,12 +4,13 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { generateKeyPairSync } from "crypto";
+import { fakePem } from "../fakeSecrets";
 import { KUBEADM_APISERVER_MANIFEST, TEST_CERTIFICATE_PEM } from "./fixtures";
 
 const CLIENT_KEY = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const CLIENT_KEY_PEM = CLIENT_KEY.privateKey.export({ type: "pkcs8", format: "pem" }) as string;
 const CLIENT_PUB_PEM = CLIENT_KEY.publicKey.export({ type: "spki", format: "pem" }) as string;
-const CA_KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIca-key-from-the-node\n-----END PRIVATE KEY-----\n";
+const CA_KEY_PEM = fakePem("PRIVATE KEY", "MIIca-key-from-the-node");
 
 interface Registered { type: string; name: string; inputs: any }
 
@@ -54,7 +55,7 @@ const CLUSTER = { name: "kube-test", apiServerUrl: "https://10.0.0.101:6443", ca
 const NODES = ["cp1", "cp2"].map((name, i) => ({
     name, ssh: { host: `10.0.0.10${i + 1}`, port: 22, user: i === 0 ? "root" : "ops", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeHostKeyForTests" },
 }));
-const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n";
+const SSH_KEY = fakePem("OPENSSH PRIVATE KEY", "fake");
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise(resolve => output.apply(v => { resolve(v); return v; }));

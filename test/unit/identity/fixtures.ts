@@ -1,5 +1,7 @@
 // Test fixtures for the identity tests: a kube-apiserver static pod manifest in the shape kubeadm writes
 // (flags sorted, sequences not indented under their key, hostPath volumes, probes aimed at the advertise address).
+// It is kubeadm v1.30's shape (creationTimestamp: null, probes on the port number, the ca-certificates mounts);
+// test/unit/controlPlane/fixtures.ts holds v1.35's (a named probe port); the static-token patch is tested on both.
 
 export const KUBEADM_APISERVER_MANIFEST = `apiVersion: v1
 kind: Pod

@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../../../lib/config/configError";
 import { readStackConfigValues } from "../../../lib/config/configValues";
 import { loadStackConfig } from "../../../lib/config/stackConfig";
+import { fakePem } from "../fakeSecrets";
 
 const repo = path.resolve(__dirname, "../../..");
 
@@ -77,7 +78,7 @@ test("an explicit cluster with a bad node IP and no control plane is refused", (
 test("Pulumi.prod.yaml validates as an explicit cluster with the production choices", () => {
     const config = stackFile("Pulumi.prod.yaml");
     // The secrets are set with `pulumi config set --secret`; validation only learns that they are set.
-    const secrets = { "kube-baseline:adminKubeconfig": "apiVersion: v1", "kube-baseline:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----" };
+    const secrets = { "kube-baseline:adminKubeconfig": "apiVersion: v1", "kube-baseline:sshPrivateKey": fakePem("OPENSSH PRIVATE KEY") };
     const stack = loadStackConfig(readStackConfigValues({ ...config, ...secrets }), () => {
         throw new Error("a production stack must not read the sandbox description");
     });
