@@ -295,13 +295,16 @@ async function runSplitOnce(ctx: Context, scale: Scale, repeat: number): Promise
             if (!destroy || destroy.code !== 0) objectsApplied = true;
         }
         if (objectsApplied && !ctx.interrupted) await deleteLabelled(ctx);
-        for (const file of stackFiles) {
-            fs.rmSync(file, { force: true });
-            ctx.stackFiles.delete(file);
-        }
+        removeStackFiles(ctx);
     }
     recordPeak(record, details);
     return { record, details, stateProfile };
+}
+
+/** The stack files a split run wrote; synchronous, so that it also runs just before the bench quits at once. */
+function removeStackFiles(ctx: Context): void {
+    for (const file of ctx.stackFiles) fs.rmSync(file, { force: true });
+    ctx.stackFiles.clear();
 }
 
 /** What the program labels as its own, deleted with kubectl (the bench sandbox holds nothing else of it). */
@@ -361,7 +364,7 @@ async function main(): Promise<number> {
     const onSignal = (signal: NodeJS.Signals) => {
         if (ctx.interrupted) {
             if (!quitsAtOnce(ctx.interruptedAt, Date.now())) return;
-            for (const file of ctx.stackFiles) fs.rmSync(file, { force: true });
+            removeStackFiles(ctx);
             process.exit(130);
         }
         console.error(`\n${signal}: stopping the running command and cleaning up (again, after ${REPEATED_SIGNAL_MS / 1000} s, to quit at once)`);

@@ -1,5 +1,6 @@
 import { installSecretMarks, secretPathsOf } from "../lib/secretMarks";
 import { secretOutputs } from "../rules/secrets";
+import { fakePem } from "../../test/unit/fakeSecrets";
 import { runStack, secret, UNKNOWN, urnFor } from "./harness";
 
 const STACK = "pulumi:pulumi:Stack";
@@ -8,7 +9,9 @@ const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 // Building the policy installs the seam that records which values were secret on the wire.
 const policy = secretOutputs();
 const stack = (outputs: object) => ({ type: STACK, name: "kube-baseline-dev", props: outputs });
-const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers:\n- name: alice\n  user:\n    client-key-data: LS0t...\n";
+// Fake credentials built at run time: the source holds no key-shaped text for a secret scanner to flag.
+const PRIVATE_KEY_PEM = fakePem("RSA PRIVATE KEY");
+const KUBECONFIG = `apiVersion: v1\nkind: Config\nusers:\n- name: alice\n  user:\n    client-key-data: ${Buffer.from(PRIVATE_KEY_PEM).toString("base64")}\n`;
 
 describe("secret-outputs", () => {
     it("flags a plaintext kubeconfig stack output", async () => {
@@ -52,9 +55,7 @@ describe("secret-outputs", () => {
 
     it("checks component outputs, dynamic resources and Kubernetes providers, not other resources", async () => {
         const component = { type: "kube-baseline:identity:X509User", name: "alice", props: { kubeconfig: KUBECONFIG } };
-        // A PEM header built at run time: the source holds no private-key text for a secret scanner to flag.
-        const privateKeyPem = `${"-".repeat(5)}BEGIN RSA PRIVATE KEY${"-".repeat(5)}`;
-        const key = { type: DYNAMIC, name: "alice-key", props: { algorithm: "RSA", rsaBits: 2048, privateKeyPem } };
+        const key = { type: DYNAMIC, name: "alice-key", props: { algorithm: "RSA", rsaBits: 2048, privateKeyPem: PRIVATE_KEY_PEM } };
         const provider = { type: "pulumi:providers:kubernetes", name: "cluster", props: { kubeconfig: KUBECONFIG } };
         const configMap = { type: "kubernetes:core/v1:ConfigMap", name: "kube-proxy", props: { data: { "kubeconfig.conf": "apiVersion: v1" } } };
         const result = await runStack(policy, [component, key, provider, configMap]);
@@ -63,7 +64,7 @@ describe("secret-outputs", () => {
             urnFor(DYNAMIC, "alice-key"),
             urnFor(provider.type, "cluster"),
         ]);
-        const secured = [{ ...key, props: { ...key.props, privateKeyPem: secret(privateKeyPem) } }];
+        const secured = [{ ...key, props: { ...key.props, privateKeyPem: secret(PRIVATE_KEY_PEM) } }];
         expect((await runStack(policy, secured)).violations).toEqual([]);
         // kube-baseline's typed dynamic resources: the token must be secret, its public id need not be.
         const token = (value: unknown) => ({ type: "pulumi-nodejs:dynamic/kube-baseline:KubeadmToken", name: "bob", props: { keepers: {}, tokenId: "abcdef", token: value } });

@@ -83,14 +83,11 @@ func ownerPid(name string) (int, bool) {
 		return 0, false
 	}
 	parts := strings.Split(rest, "-")
-	if len(parts) != 3 || parts[0] == "" || !allDigits(parts[2]) {
+	if len(parts) != 3 || parts[0] == "" || !allDigits(parts[1]) || !allDigits(parts[2]) {
 		return 0, false
 	}
 	pid, err := strconv.Atoi(parts[1])
-	if err != nil || pid <= 0 || !allDigits(parts[1]) {
-		return 0, false
-	}
-	return pid, true
+	return pid, err == nil && pid > 0
 }
 
 func allDigits(s string) bool {
