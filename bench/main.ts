@@ -4,8 +4,9 @@
 // `kubectl apply --server-side` of the same Kubernetes objects as the floor. Writes bench/RESULTS.md (and .json).
 //
 // Environment: BENCH_SCALES (e.g. "ns:1,ns:200,nodes:50"; default all), BENCH_REPEATS (default 3),
-// BENCH_PARALLEL (pulumi --parallel; default pulumi's), BENCH_OUT (default bench/RESULTS.md), BENCH_KEEP_WORK=1
-// (keep the event logs, states and object files), BENCH_PROFILE_ENGINE=1 (Go profiles of the engine, with KEEP_WORK).
+// BENCH_PARALLEL (pulumi --parallel; default pulumi's, and for the node series npm run stacks's one per node),
+// BENCH_OUT (default bench/RESULTS.md), BENCH_KEEP_WORK=1 (keep the event logs, states and object files),
+// BENCH_PROFILE_ENGINE=1 (Go profiles of the engine, with KEEP_WORK).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,6 +14,7 @@ import { createTestStack, TestStack } from "../test/e2e/support/pulumiStack";
 import { readDescription, SandboxDescription, sandboxDir } from "../test/e2e/support/sandbox";
 import { repoRoot, toolchainPath } from "../test/e2e/support/toolchainEnv";
 import { CommandResult, quitsAtOnce, REPEATED_SIGNAL_MS, runCommand, terminateRunning } from "./command";
+import { stackParallel } from "../lib/stacks/parallel";
 import { changesOf, profileOperation } from "./engineEvents";
 import { KubeObject, kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
 import { machineBusySeconds, processCpuSeconds } from "./procTree";
@@ -128,7 +130,8 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
     let stateProfile: StateProfile | undefined;
 
     const pulumi = async (measure: Measure, op: string, args: string[], env: NodeJS.ProcessEnv) => {
-        const parallel = ctx.parallel && ["preview", "up", "destroy"].includes(args[0]) ? ["--parallel", ctx.parallel] : [];
+        const atOnce = parallelOf(ctx, scale);
+        const parallel = atOnce && ["preview", "up", "destroy"].includes(args[0]) ? ["--parallel", atOnce] : [];
         const file = path.join(runDir, `${++step}-${measure}`);
         // Go CPU and memory profiles of the engine, for `go tool pprof` (kept with BENCH_KEEP_WORK=1).
         const profiling = process.env.BENCH_PROFILE_ENGINE === "1" ? ["--profiling", file] : [];
@@ -209,6 +212,17 @@ async function kubectlFloor(runDir: string, objects: KubeObject[], kubectl: Kube
         ["delete", "-f", reversed, "--ignore-not-found", "--wait=true", `--timeout=${Math.round(kubectlTimeoutMs(objects.length) / 1000)}s`], objects.length);
 }
 
+/**
+ * The --parallel of a single-stack scale: BENCH_PARALLEL, else, for the node series, what `npm run stacks` gives a
+ * stack whose cluster lists the scale's nodes (one per node above pulumi's default), else pulumi's default.
+ */
+function parallelOf(ctx: Context, scale: Scale): string | undefined {
+    if (ctx.parallel !== undefined) return ctx.parallel;
+    if (scale.series !== "nodes" && scale.series !== "waitnodes") return undefined;
+    const { parallel } = stackParallel({ kind: "baseline", nodes: scale.size }, os.availableParallelism(), { pulumiParallelEnv: process.env.PULUMI_PARALLEL });
+    return parallel?.toString();
+}
+
 /** The target's peak: of any one pulumi process tree (a single stack's whole tree; one of a split's stacks). */
 function recordPeak(record: RunRecord, details: OperationDetail[]): void {
     const peaks = details.filter(d => !d.op.startsWith("kubectl")).map(d => d.peakPulumiTreeMiB ?? d.peakMiB);
@@ -237,7 +251,8 @@ async function runSplitOnce(ctx: Context, scale: Scale, repeat: number): Promise
         const resultFile = path.join(runDir, `${++step}-${op.replace(/\W+/g, "-")}.json`);
         const { result } = await timedOperation(ctx, details, op, repoRoot, "bash",
             ["-c", 'source toolchain/pulumi-env.sh && exec node compile/stacks.js "$@"', "stacks", ...args,
-                "--baseline", baselineStack, "--concurrency", String(scale.atOnce), "--result-file", resultFile],
+                "--baseline", baselineStack, "--concurrency", String(scale.atOnce), "--result-file", resultFile,
+                ...(ctx.parallel === undefined ? [] : ["--parallel", ctx.parallel])],
             env, pulumiTimeoutMs(scale));
         return { result, outcome: JSON.parse(fs.readFileSync(resultFile, "utf8")) as { stacks: Array<{ stack: string; changes?: Record<string, number> }> } };
     };
@@ -379,7 +394,7 @@ async function main(): Promise<number> {
     const pulumiVersion = (await runCommand("pulumi", ["version"], { cwd: repoRoot, env: toolEnv(), timeoutMs: 30_000 })).stdout.trim();
     const notes = [
         `Machine: ${os.cpus().length} CPUs, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, load average at start ${os.loadavg().map(l => l.toFixed(2)).join(" ")}; pulumi ${pulumiVersion}.`,
-        `Bench sandbox: ${desc.nodes.length} nodes (${path.basename(sandboxDir)}); scales ${scales.map(scaleLabel).join(", ")}; pulumi --parallel ${parallel ?? "default"}.`,
+        `Bench sandbox: ${desc.nodes.length} nodes (${path.basename(sandboxDir)}); scales ${scales.map(scaleLabel).join(", ")}; pulumi --parallel ${parallel ?? "default, and for the node series one per node above it, as `npm run stacks` runs a stack that lists its nodes (lib/stacks/parallel.ts)"}.`,
         "preview = `pulumi preview` of a fresh stack; preview + pack adds `--policy-pack policies --policy-pack-config policies/config/dev.json`; " +
             "up and no-op up = `pulumi up --yes --skip-preview` (a plain `pulumi up --yes` adds a preview); destroy = `pulumi destroy --yes --skip-preview`.",
         "peak MiB = the largest RSS of one pulumi CLI with all its descendants (language host, program, providers, policy pack), sampled every 150 ms from /proc, over the scale's pulumi operations; with several stacks at once, of the largest one of them.",

@@ -8,8 +8,10 @@
 // environment (toolchain on PATH, backend, passphrase).
 import * as auto from "@pulumi/pulumi/automation";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseStacksArgs, policyPackConfigFor, StacksOptions, USAGE } from "../lib/stacks/args";
+import { stackParallel } from "../lib/stacks/parallel";
 import { Operation, phasesOf, runPhases, StackOutcome } from "../lib/stacks/plan";
 import { StackFile } from "../lib/stacks/stackFiles";
 import { durationText, errorSummary, isNoiseWarning, NO_CHANGE_OPS, renderSummary, stepLine, SummaryRow } from "../lib/stacks/summary";
@@ -65,23 +67,28 @@ async function runStack(workspace: auto.LocalWorkspace, file: StackFile, operati
         }
     };
 
-    say(file.stack, `started ${operation} (${file.kind} stack)`);
+    // Pulumi's default is 4 per CPU it sees (Go's NumCPU: the CPUs this process may run on).
+    const { parallel, reason } = stackParallel(file, os.availableParallelism(), {
+        all: options.parallel, baseline: options.baselineParallel, pulumiParallelEnv: process.env.PULUMI_PARALLEL,
+    });
+    say(file.stack, `started ${operation} (${file.kind} stack; --parallel ${parallel ?? "not set"}: ${reason})`);
     const stack = await selectStack(workspace, file.stack, operation === "preview" || operation === "up");
     if (stack === undefined) {
         say(file.stack, "absent: no such stack in the backend, nothing to do");
         return { stack: file.stack, status: "absent", seconds: seconds() };
     }
     const packConfig = policyPackConfigFor(file.stack, file.kind, options, f => fs.existsSync(path.resolve(repo, f)));
+    const common = { onEvent, ...(parallel === undefined ? {} : { parallel }) };
     const policy = options.policyPack === undefined ? {} : {
         policyPacks: [path.resolve(repo, options.policyPack)],
         ...(packConfig ? { policyPackConfigs: [path.resolve(repo, packConfig)] } : {}),
     };
     try {
         let changes: Record<string, number> | undefined;
-        if (operation === "preview") changes = (await stack.preview({ onEvent, ...policy })).changeSummary;
-        else if (operation === "up") changes = (await stack.up({ onEvent, ...policy })).summary.resourceChanges;
-        else if (operation === "refresh") changes = (await stack.refresh({ onEvent })).summary.resourceChanges;
-        else changes = (await stack.destroy({ onEvent })).summary.resourceChanges;
+        if (operation === "preview") changes = (await stack.preview({ ...common, ...policy })).changeSummary;
+        else if (operation === "up") changes = (await stack.up({ ...common, ...policy })).summary.resourceChanges;
+        else if (operation === "refresh") changes = (await stack.refresh(common)).summary.resourceChanges;
+        else changes = (await stack.destroy(common)).summary.resourceChanges;
         say(file.stack, `succeeded in ${durationText(seconds())}`);
         return { stack: file.stack, status: "succeeded", seconds: seconds(), ...(changes ? { changes: changes as Record<string, number> } : {}) };
     } catch (err) {

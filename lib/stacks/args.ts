@@ -1,4 +1,5 @@
 // The multi-stack command's arguments:  npm run stacks -- <preview|up|refresh|destroy|list> [options]. Pure.
+import { MAX_NODE_PARALLEL } from "./parallel";
 import { Operation, OPERATIONS } from "./plan";
 
 export interface StacksOptions {
@@ -9,6 +10,10 @@ export interface StacksOptions {
     tenants?: string[];
     /** Tenant stacks at once. */
     concurrency: number;
+    /** pulumi --parallel for every stack; default: lib/stacks/parallel.ts. */
+    parallel?: number;
+    /** pulumi --parallel for the baseline stack (before --parallel). */
+    baselineParallel?: number;
     /** preview and up: run with this policy pack. */
     policyPack?: string;
     /** Its config for every stack; default: <pack>/config/<stack>.json, else <pack>/config/tenant.json for tenant stacks. */
@@ -27,6 +32,9 @@ export const USAGE = `usage: npm run stacks -- <preview|up|refresh|destroy|list>
   --baseline <stack>          the baseline stack (default: the only Pulumi.<stack>.yaml with kube-baseline:tenants)
   --tenants <a,b,...>         only these tenant stacks (default: all of the baseline's)
   --concurrency <n>           tenant stacks at once (default ${DEFAULT_CONCURRENCY}; KUBE_BASELINE_STACKS_CONCURRENCY)
+  --parallel <n>              pulumi --parallel of every stack (default pulumi's, 4 per CPU, or PULUMI_PARALLEL; a baseline
+                              listing more nodes than that: one per node, up to ${MAX_NODE_PARALLEL})
+  --baseline-parallel <n>     pulumi --parallel of the baseline stack only
   --policy-pack <dir>         preview/up with this policy pack
   --policy-pack-config <file> its config for every stack (default: <pack>/config/<stack>.json, else <pack>/config/tenant.json for a tenant stack)
   --no-access-summary         up: skip the access summary of every stack
@@ -53,6 +61,8 @@ export function parseStacksArgs(argv: string[], env: Record<string, string | und
             case "--baseline": options.baseline = value(); break;
             case "--tenants": options.tenants = value().split(",").map(s => s.trim()).filter(s => s !== ""); break;
             case "--concurrency": options.concurrency = count(flag, value()); break;
+            case "--parallel": options.parallel = count(flag, value(), MAX_PARALLEL); break;
+            case "--baseline-parallel": options.baselineParallel = count(flag, value(), MAX_PARALLEL); break;
             case "--policy-pack": options.policyPack = value(); break;
             case "--policy-pack-config": options.policyPackConfig = value(); break;
             case "--no-access-summary": options.accessSummary = false; break;
@@ -75,9 +85,12 @@ export function parseStacksArgs(argv: string[], env: Record<string, string | und
     return options;
 }
 
-function count(name: string, text: string): number {
+/** --parallel's bound: pulumi takes any number; past this it is a typo more likely than a wish. */
+const MAX_PARALLEL = 1024;
+
+function count(name: string, text: string, max = 64): number {
     const n = Number(text);
-    if (!/^[0-9]+$/.test(text) || n < 1 || n > 64) throw new Error(`${name} must be a whole number from 1 to 64, got ${JSON.stringify(text)}`);
+    if (!/^[0-9]+$/.test(text) || n < 1 || n > max) throw new Error(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
     return n;
 }
 

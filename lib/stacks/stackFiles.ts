@@ -13,6 +13,8 @@ export interface StackFile {
     tenant?: { name: string; baselineStack: string };
     /** A baseline: the tenants its registry lists. */
     tenants?: string[];
+    /** The nodes its kube-baseline:cluster lists (a cluster described explicitly; unset for the sandbox's). */
+    nodes?: number;
 }
 
 /** "Pulumi.<stack>.yaml" (or .yml) -> "<stack>"; undefined for Pulumi.yaml and other files. */
@@ -44,11 +46,13 @@ export function describeStackFile(stack: string, text: string): StackFile {
     if (tenant !== undefined && tenant !== null) {
         return { stack, kind: "tenant", tenant: { name: String(tenant.name ?? ""), baselineStack: String(tenant.baselineStack ?? "") } };
     }
+    const cluster = configValue(config["kube-baseline:cluster"]) as { nodes?: unknown } | undefined;
+    const nodes = cluster !== null && typeof cluster === "object" && Array.isArray(cluster.nodes) ? { nodes: cluster.nodes.length } : {};
     const tenants = configValue(config["kube-baseline:tenants"]);
     if (Array.isArray(tenants)) {
-        return { stack, kind: "baseline", tenants: tenants.map(t => String((t as { name?: unknown })?.name ?? "")) };
+        return { stack, kind: "baseline", tenants: tenants.map(t => String((t as { name?: unknown })?.name ?? "")), ...nodes };
     }
-    return { stack, kind: "single" };
+    return { stack, kind: "single", ...nodes };
 }
 
 /** Whether a tenant's baselineStack ("<stack>", "<project>/<stack>" or "<org>/<project>/<stack>") names `stack` of `project`. */

@@ -210,8 +210,11 @@ test("each tenant's user acts in its own namespaces and is Forbidden in the othe
 });
 
 test("a second up of the good stacks changes nothing, and the access summary covers every stack", async () => {
-    const up = await stacksCommand("up", "--tenants", `${stacks.ta},${stacks.tb}`);
+    const up = await stacksCommand("up", "--tenants", `${stacks.ta},${stacks.tb}`, "--parallel", "3", "--baseline-parallel", "2");
     expect(up.code).toBe(0);
+    // Each stack says the --parallel it is run with: the baseline its own, the tenants the one for every stack.
+    expect(up.output).toMatch(new RegExp(`\\[${stacks.base}\\] started up \\(baseline stack; --parallel 2: --baseline-parallel\\)`));
+    for (const stack of [stacks.ta, stacks.tb]) expect(up.output).toMatch(new RegExp(`\\[${stack}\\] started up \\(tenant stack; --parallel 3: --parallel\\)`));
     for (const stack of [stacks.base, stacks.ta, stacks.tb]) expect(up.output).toMatch(new RegExp(`^${stack} +\\w+ +succeeded +\\d+ unchanged `, "m"));
     expect(up.output).toContain(`Access summary: stacks ${stacks.base}, ${stacks.ta}, ${stacks.tb} at `);
     // Every user against every namespace of the set: its own namespaces with its grants, the other tenant's with none.

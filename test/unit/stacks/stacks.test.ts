@@ -2,6 +2,7 @@
 // once they run (a failing stack does not stop the others, a failed phase stops the next), what the closing table
 // and a failure's error say, and the command line.
 import { parseStacksArgs, policyPackConfigFor } from "../../../lib/stacks/args";
+import { MAX_NODE_PARALLEL, pulumiDefaultParallel, stackParallel } from "../../../lib/stacks/parallel";
 import { phasesOf, runPhases, StackOutcome } from "../../../lib/stacks/plan";
 import { describeStackFile, namesStack, stackNameOfFile, stackSetOf } from "../../../lib/stacks/stackFiles";
 import { changesText, durationText, errorSummary, isNoiseWarning, renderSummary, stepLine } from "../../../lib/stacks/summary";
@@ -20,6 +21,15 @@ describe("stack files", () => {
             .toEqual({ stack: "tb", kind: "tenant", tenant: { name: "tb", baselineStack: "organization/kube-baseline/base" } });
         expect(describeStackFile("dev", "config:\n  kube-baseline:cluster: { source: sandbox }\n")).toEqual({ stack: "dev", kind: "single" });
         expect(() => describeStackFile("bad", "config: [\n")).toThrow(/Pulumi.bad.yaml is not valid YAML/);
+    });
+
+    test("a stack file says how many nodes its cluster lists, when it describes them", () => {
+        const nodes = "nodes: [{ name: cp }, { name: w1 }, { name: w2 }]";
+        expect(describeStackFile("base", `config:\n  kube-baseline:tenants: []\n  kube-baseline:cluster: { ${nodes} }\n`))
+            .toEqual({ stack: "base", kind: "baseline", tenants: [], nodes: 3 });
+        expect(describeStackFile("prod", `config:\n  kube-baseline:cluster: '{"nodes":[{"name":"cp"}]}'\n`)).toEqual({ stack: "prod", kind: "single", nodes: 1 });
+        expect(describeStackFile("base", "config:\n  kube-baseline:tenants: []\n  kube-baseline:cluster: { source: sandbox }\n").nodes).toBeUndefined();
+        expect(describeStackFile("base", "config:\n  kube-baseline:tenants: []\n  kube-baseline:cluster: { secure: v1:abc }\n").nodes).toBeUndefined();
     });
 
     test.each([
@@ -170,6 +180,29 @@ describe("what it prints", () => {
     });
 });
 
+describe("each stack's --parallel", () => {
+    test.each([
+        [1, 4], [2, 8], [8, 32], [0, 4], [2.5, 8],
+    ])("pulumi's default on %s CPUs is %s", (cpus, expected) => expect(pulumiDefaultParallel(cpus)).toBe(expected));
+
+    const baseline = (nodes?: number) => ({ kind: "baseline" as const, nodes });
+    test.each([
+        ["no nodes listed (the sandbox's)", baseline(), 2, {}, undefined, "pulumi's default"],
+        ["as many nodes as pulumi's default", baseline(8), 2, {}, undefined, "pulumi's default"],
+        ["more nodes than pulumi's default", baseline(50), 2, {}, 50, "one per node of its 50 (pulumi's default here: 8)"],
+        ["more nodes than the cap", baseline(500), 2, {}, MAX_NODE_PARALLEL, "one per node of its 500 (pulumi's default here: 8)"],
+        ["a runner whose default is above the cap", baseline(500), 32, {}, undefined, "pulumi's default"],
+        ["a tenant stack (no nodes)", { kind: "tenant" as const }, 2, {}, undefined, "pulumi's default"],
+        ["PULUMI_PARALLEL set", baseline(50), 2, { pulumiParallelEnv: "16" }, undefined, "PULUMI_PARALLEL"],
+        ["PULUMI_PARALLEL=0, which pulumi ignores", baseline(50), 2, { pulumiParallelEnv: "0" }, 50, "one per node of its 50 (pulumi's default here: 8)"],
+        ["--parallel", baseline(50), 2, { all: 4, pulumiParallelEnv: "16" }, 4, "--parallel"],
+        ["--baseline-parallel before --parallel", baseline(50), 2, { all: 4, baseline: 20 }, 20, "--baseline-parallel"],
+        ["--baseline-parallel is not a tenant's", { kind: "tenant" as const }, 2, { all: 4, baseline: 20 }, 4, "--parallel"],
+    ])("%s", (_what, file, cpus, choice, parallel, reason) => {
+        expect(stackParallel(file, cpus, choice)).toEqual({ ...(parallel === undefined ? {} : { parallel }), reason });
+    });
+});
+
 describe("arguments", () => {
     test("a command and its options, in both spellings", () => {
         expect(parseStacksArgs(["up", "--baseline", "base", "--tenants=ta,tb", "--concurrency", "4"])).toEqual({
@@ -182,6 +215,7 @@ describe("arguments", () => {
         expect(parseStacksArgs(["up", "--no-access-summary"]).accessSummary).toBe(false);
         expect(parseStacksArgs(["destroy"], { KUBE_BASELINE_STACKS_CONCURRENCY: "3" }).concurrency).toBe(3);
         expect(parseStacksArgs(["--help"]).help).toBe(true);
+        expect(parseStacksArgs(["up", "--parallel", "16", "--baseline-parallel=50"])).toMatchObject({ parallel: 16, baselineParallel: 50 });
     });
 
     test.each([
@@ -191,6 +225,8 @@ describe("arguments", () => {
         [["up", "--concurrency", "0"], /--concurrency must be a whole number from 1 to 64, got "0"/],
         [["up", "--concurrency", "two"], /--concurrency must be a whole number/],
         [["up", "--baseline"], /--baseline needs a value/],
+        [["up", "--parallel", "0"], /--parallel must be a whole number from 1 to 1024, got "0"/],
+        [["up", "--baseline-parallel", "2000"], /--baseline-parallel must be a whole number from 1 to 1024, got "2000"/],
         [["up", "--yes"], /unknown option "--yes"/],
         [["destroy", "--policy-pack", "policies"], /--policy-pack applies to preview and up/],
         [["up", "--policy-pack-config", "x.json"], /--policy-pack-config needs --policy-pack/],
