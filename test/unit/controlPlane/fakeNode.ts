@@ -25,7 +25,10 @@ function snapshot(dir, out = {}) {
   }
   return out;
 }
+const parent = Number(process.env.FAKE_PARENT_PID);
 function tick() {
+  // Gone with its test: the jest worker died without stop() (killed, timed out), or the node's files were removed.
+  if (process.ppid !== parent || !fs.existsSync(state)) process.exit(0);
   let text = null;
   try { text = fs.readFileSync(manifest, "utf8"); } catch {}
   const key = text === null ? "none" : crypto.createHash("sha256").update(text).digest("hex");
@@ -89,7 +92,7 @@ export function makeFakeNode(manifest: string, options: { noticeMs?: number; com
     chmodSync(`${root}/bin/curl`, 0o755);
     const env = { ...process.env, PATH: `${root}/bin:${process.env.PATH}`, FAKE_STATE: fakeState };
     const kubelet: ChildProcess = spawn(process.execPath, [`${root}/bin/fake-kubelet.js`, manifestPath, fakeState, procRoot, `${root}${CONFIG_DIR}`], {
-        env: { ...env, YAML_MODULE: require.resolve("yaml"), FAKE_NOTICE_MS: String(options.noticeMs ?? 0) },
+        env: { ...env, YAML_MODULE: require.resolve("yaml"), FAKE_NOTICE_MS: String(options.noticeMs ?? 0), FAKE_PARENT_PID: String(process.pid) },
         stdio: "ignore",
     });
     // Wait until the fake kubelet runs the manifest, as on a healthy node.
