@@ -5,6 +5,7 @@ go 1.25.11
 require (
 	github.com/pulumi/pulumi/sdk/v3 v3.259.0
 	google.golang.org/grpc v1.83.1
+	gopkg.in/yaml.v3 v3.0.1
 	google.golang.org/protobuf v1.36.12
 	kube-baseline/toolchain/lifeline v0.0.0
 )

@@ -77,7 +77,12 @@ func serve(ctx context.Context, upstreamPath string, args []string, stdout, stde
 		return 1
 	}
 
-	host, err := startUpstream(upstreamPath, args, stderr)
+	// The CLI starts its language host in the program's directory.
+	dir, err := os.Getwd()
+	if err != nil {
+		return fail(err)
+	}
+	host, err := startUpstream(upstreamPath, upstreamArgs(args, dir), stderr)
 	if err != nil {
 		return fail(err)
 	}
