@@ -7,4 +7,8 @@ const { PROGRAM } = require("./targets");
 // Pulumi starts a program in the directory of its main file; relative paths in the stack config (a CNI manifest's
 // path, say) mean the project directory, as they did when the program ran from there.
 process.chdir(PROGRAM.root);
+// @pulumi/pulumi's run entry installs source-map-support, which formats every stack trace in JavaScript, frame by
+// frame. The SDK takes one per resource (its source position, every frame) and one per debuggable promise, and the
+// program compiled ahead has no source maps to apply: V8's own formatter writes the same frames, about 4x faster.
+Error.prepareStackTrace = undefined;
 module.exports = requireCompiled(PROGRAM);
