@@ -50,6 +50,10 @@ func run(upstream string, args []string) int {
 	// kill the shim (SIGPIPE) before it has stopped its children.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx = lifeline.Guard(ctx, args, shutdownBound)
+	// The CLI starts its language host in the program's directory; without one, the host's defaults.
+	if dir, err := os.Getwd(); err == nil {
+		args = upstreamArgs(args, dir)
+	}
 	return serve(ctx, upstream, args, os.Stdout, os.Stderr)
 }
 
@@ -77,12 +81,7 @@ func serve(ctx context.Context, upstreamPath string, args []string, stdout, stde
 		return 1
 	}
 
-	// The CLI starts its language host in the program's directory.
-	dir, err := os.Getwd()
-	if err != nil {
-		return fail(err)
-	}
-	host, err := startUpstream(upstreamPath, upstreamArgs(args, dir), stderr)
+	host, err := startUpstream(upstreamPath, args, stderr)
 	if err != nil {
 		return fail(err)
 	}
