@@ -13,8 +13,8 @@ import * as path from "path";
 import { createTestStack, TestStack } from "../test/e2e/support/pulumiStack";
 import { readDescription, SandboxDescription, sandboxDir } from "../test/e2e/support/sandbox";
 import { repoRoot, toolchainPath } from "../test/e2e/support/toolchainEnv";
-import { CommandResult, quitsAtOnce, REPEATED_SIGNAL_MS, runCommand, terminateRunning } from "./command";
 import { stackParallel } from "../lib/stacks/parallel";
+import { CommandResult, quitsAtOnce, REPEATED_SIGNAL_MS, runCommand, terminateRunning } from "./command";
 import { changesOf, profileOperation } from "./engineEvents";
 import { KubeObject, kubeObjectsFromExport, orderForApply, toYamlDocuments } from "./kubeObjects";
 import { machineBusySeconds, processCpuSeconds } from "./procTree";
@@ -129,8 +129,8 @@ async function runOnce(ctx: Context, scale: Scale, repeat: number): Promise<{ re
     let step = 0;
     let stateProfile: StateProfile | undefined;
 
+    const atOnce = parallelOf(ctx, scale);
     const pulumi = async (measure: Measure, op: string, args: string[], env: NodeJS.ProcessEnv) => {
-        const atOnce = parallelOf(ctx, scale);
         const parallel = atOnce && ["preview", "up", "destroy"].includes(args[0]) ? ["--parallel", atOnce] : [];
         const file = path.join(runDir, `${++step}-${measure}`);
         // Go CPU and memory profiles of the engine, for `go tool pprof` (kept with BENCH_KEEP_WORK=1).

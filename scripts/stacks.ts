@@ -67,7 +67,7 @@ async function runStack(workspace: auto.LocalWorkspace, file: StackFile, operati
         }
     };
 
-    // Pulumi's default is 4 per CPU it sees (Go's NumCPU: the CPUs this process may run on).
+    // The CPUs this process may run on, as pulumi's GOMAXPROCS counts them.
     const { parallel, reason } = stackParallel(file, os.availableParallelism(), {
         all: options.parallel, baseline: options.baselineParallel, pulumiParallelEnv: process.env.PULUMI_PARALLEL,
     });
