@@ -8,7 +8,10 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 kb_state=${KUBE_BASELINE_STATE_DIR:-$HOME/.local/state/kube-baseline}
 mkdir -p "$kb_state/backend"
 chmod 700 "$kb_state"
-export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$kb_state/backend}
+# metadata=skip: the file backend writes no .attrs file (content type and MD5) beside each state it writes. Pulumi
+# never reads them; an up rewrites the whole state after every step, and the MD5 and the extra file each time cost
+# the engine about 6% of its CPU at tenant sizes (split:50/20@2) and a fifth in a single stack of 50 namespaces.
+export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$kb_state/backend?metadata=skip}
 # The passphrase that encrypts this machine's stack secrets: generated once, kept outside the repo, mode 0600.
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
     if [ ! -s "$kb_state/passphrase" ]; then

@@ -35,7 +35,7 @@ export function pulumiEnv(backendDir: string, passphrase: string): Record<string
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_BACKEND_URL: `file://${backendDir}?metadata=skip`, // as toolchain/pulumi-env.sh sets it
         PULUMI_CONFIG_PASSPHRASE: passphrase,
         PULUMI_HOME: path.join(backendDir, ".pulumi-home"),
     };
