@@ -5,7 +5,7 @@
 // a policy cannot tell `pulumi.secret(kubeconfig)` from a plaintext kubeconfig. We keep the public
 // API and add one seam: `installSecretMarks` wraps @pulumi/policy's own deserializer (module
 // `@pulumi/policy/deserialize`, pinned at 1.20.0) so that, next to the plain props it returns, we
-// remember the paths that were secret on the wire. `secretnessOf(props)` reads that record back.
+// keep the wire form they came from. `secretnessOf(props)` reads the paths that were secret there.
 // When the seam is absent (another @pulumi/policy layout) `secretnessOf` says so and the policy
 // reports itself not applicable rather than guessing.
 
@@ -33,7 +33,26 @@ export function secretPathsOf(wire: unknown, path: (string | number)[] = [], fou
     return found;
 }
 
-const marks = new WeakMap<object, Set<string>>();
+/** A deserialized property bag's wire form, and its secret paths once someone asked for them. */
+interface Mark {
+    wire: { toJavaScript(): unknown };
+    paths?: Set<string> | null; // null: the wire form could not be read
+}
+
+// The engine sends each resource to every policy, and @pulumi/policy deserializes it for each: the paths are
+// worked out only for the few bags the secret-output policy reads, when it reads them.
+const marks = new WeakMap<object, Mark>();
+
+function secretPathsFor(mark: Mark): Set<string> | null {
+    if (mark.paths === undefined) {
+        try {
+            mark.paths = secretPathsOf(mark.wire.toJavaScript());
+        } catch {
+            mark.paths = null;
+        }
+    }
+    return mark.paths;
+}
 
 export interface Secretness {
     /** False when the seam is not installed: secretness cannot be told. */
@@ -44,9 +63,10 @@ export interface Secretness {
 
 export function secretnessOf(props: unknown): Secretness {
     const target = plain(props);
-    const paths = target !== null && typeof target === "object" ? marks.get(target as object) : undefined;
+    const mark = target !== null && typeof target === "object" ? marks.get(target as object) : undefined;
+    const paths = mark ? secretPathsFor(mark) : null;
     return {
-        known: paths !== undefined,
+        known: paths !== null,
         isSecret: path => {
             if (!paths) return false;
             for (let i = 0; i <= path.length; i++) if (paths.has(pathKey(path.slice(0, i)))) return true;
@@ -75,11 +95,9 @@ export function installSecretMarks(module?: DeserializeModule): boolean {
     if (original[INSTALLED]) return true;
     const wrapped = function (this: unknown, struct: { toJavaScript(): unknown }, proxySecrets: boolean): object {
         const result = original.call(this, struct, proxySecrets);
-        try {
-            marks.set(result, secretPathsOf(struct.toJavaScript()));
-        } catch {
-            // Without marks the secret-output policy reports itself not applicable; validation goes on.
-        }
+        // Without a mark (or with a wire form that cannot be read) the secret-output policy reports itself not
+        // applicable; validation goes on.
+        if (result !== null && typeof result === "object") marks.set(result, { wire: struct });
         return result;
     } as DeserializeModule["deserializeProperties"];
     wrapped[INSTALLED] = true;
