@@ -39,6 +39,11 @@ npm_ci_if_needed "$repo"
 
 bash toolchain/install.sh
 
+# Git does not see a stack file's encryptionsalt line: it is this machine's (scripts/stack-salt.sh, .gitattributes).
+if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git -C "$repo" config filter.pulumi-stack-salt.clean "sed -e '/^encryptionsalt:/d'"
+fi
+
 # The program, the policy pack and the stacks command as JavaScript (compile/ahead.js): the first run after a
 # checkout does not pay for compiling, and a later change is recompiled by the run itself.
 node compile/build.js

@@ -7,6 +7,7 @@
 // After an up, the access summary covers every stack. Run by scripts/stacks.sh, which sets the project's pulumi
 // environment (toolchain on PATH, backend, passphrase).
 import * as auto from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -116,6 +117,11 @@ async function main(): Promise<number> {
     const files = new Map([set.baseline, ...set.tenants].map(f => [f.stack, f]));
     const phases = phasesOf(operation, set.baseline.stack, set.tenants.map(t => t.stack));
     process.stdout.write(`stacks: ${operation} of ${phases.map(p => p.join(", ")).join(", then ")}; at most ${options.concurrency} tenant stacks at once\n`);
+
+    // Each stack file gets this machine's salt as one appended line instead of being rewritten by pulumi; preview and up
+    // create the stacks the backend does not have yet (scripts/stack-salt.sh).
+    const create = operation === "preview" || operation === "up" ? ["--create"] : [];
+    execFileSync("bash", [path.join(repo, "scripts/stack-salt.sh"), ...create, ...files.keys()], { cwd: repo, stdio: "inherit" });
 
     // One workspace: the project directory, the environment scripts/stacks.sh set (backend, passphrase, toolchain).
     const workspace = await auto.LocalWorkspace.create({ workDir: repo, pulumiCommand: await auto.PulumiCommand.get({ skipVersionCheck: true }) });

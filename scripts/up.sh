@@ -46,8 +46,10 @@ else
 fi
 
 step "pulumi up --yes --stack $stack"
-# Creates the stack on this machine's local backend the first time (and selects it).
-npm run --silent pulumi -- stack select --create "$stack"
+# Creates the stack on this machine's local backend the first time, with its salt appended to the stack file rather than
+# the file rewritten by pulumi (scripts/stack-salt.sh), and selects it.
+(source toolchain/pulumi-env.sh && bash scripts/stack-salt.sh --create "$stack")
+npm run --silent pulumi -- stack select "$stack"
 npm run --silent pulumi -- up --yes --stack "$stack"
 
 step "stack outputs (secrets hidden; show them with: npm run pulumi -- stack output --show-secrets)"

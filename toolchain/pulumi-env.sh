@@ -5,6 +5,9 @@ eval "$(bash "$kb_toolchain/env.sh")"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+# A stack file without its encryption salt (git never shows it: scripts/stack-salt.sh) uses the salt the stack's state
+# records, instead of a new one that could not open the stack's secrets.
+export PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
 kb_state=${KUBE_BASELINE_STATE_DIR:-$HOME/.local/state/kube-baseline}
 mkdir -p "$kb_state/backend"
 chmod 700 "$kb_state"

@@ -8,7 +8,19 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$repo/toolchain/pulumi-env.sh"
 cd "$repo"
 # First use on this machine: create and select the dev stack, so plain `npm run pulumi -- up` targets it.
-if ! pulumi stack --show-name >/dev/null 2>&1; then
-    pulumi stack select --create "${KUBE_BASELINE_STACK:-dev}" >/dev/null
+if ! stack=$(pulumi stack --show-name 2>/dev/null); then
+    stack=${KUBE_BASELINE_STACK:-dev}
+    bash "$repo/scripts/stack-salt.sh" --create "$stack"
+    pulumi stack select "$stack" >/dev/null
 fi
+# The stack this command names (--stack/-s), else the selected one: its file gets its salt appended, not rewritten by
+# pulumi (scripts/stack-salt.sh). Nothing is created here.
+args=("$@")
+for i in "${!args[@]}"; do
+    case "${args[$i]}" in
+        --stack=*) stack=${args[$i]#--stack=} ;;
+        --stack | -s) stack=${args[$((i + 1))]:-$stack} ;;
+    esac
+done
+[ ! -f "Pulumi.$stack.yaml" ] || bash "$repo/scripts/stack-salt.sh" "$stack"
 exec pulumi "$@"
