@@ -70,7 +70,8 @@ refresh_git_index() {
     local file=$1 dir
     dir=$(dirname "$file")
     git -C "$dir" ls-files --error-unmatch -- "$file" >/dev/null 2>&1 || return 0
-    if git -C "$dir" diff --quiet -- "$file"; then git -C "$dir" add -- "$file"; fi
+    # Best effort: a busy index (another git command) only leaves the file listed as modified.
+    if git -C "$dir" diff --quiet -- "$file"; then git -C "$dir" add -- "$file" || true; fi
 }
 
 for stack in "${stacks[@]}"; do
