@@ -42,4 +42,4 @@ function deferClosureImports() {
     };
 }
 
-module.exports = { deferClosureImports, isDeferredImport };
+module.exports = { deferClosureImports };

@@ -29,14 +29,15 @@ done
 
 fail() { echo "stack-salt: $*" >&2; exit 1; }
 
+# Runs the JavaScript in $1 on the JSON read from stdin, as `json`.
+on_json() {
+    node -e 'let text = ""; process.stdin.on("data", d => { text += d; }).on("end", () => { const json = JSON.parse(text); '"$1"' });'
+}
+
 # The passphrase salt a stack's exported state records (empty when the state names another secrets provider).
 salt_of_state() {
-    node -e '
-let text = "";
-process.stdin.on("data", d => { text += d; }).on("end", () => {
-    const providers = (JSON.parse(text).deployment || {}).secrets_providers || {};
-    if (providers.type === "passphrase" && providers.state && providers.state.salt) process.stdout.write(providers.state.salt);
-});'
+    on_json 'const p = (json.deployment || {}).secrets_providers || {};
+        if (p.type === "passphrase" && p.state && p.state.salt) process.stdout.write(p.state.salt);'
 }
 
 # The names of the project's stacks in the backend, one a line (listed once, when a file needs its salt).
@@ -44,8 +45,7 @@ existing_stacks=""
 listed=false
 list_stacks() {
     $listed && return 0
-    existing_stacks=$(pulumi stack ls --json --cwd "$project_dir" \
-        | node -e 'let t = ""; process.stdin.on("data", d => { t += d; }).on("end", () => { for (const s of JSON.parse(t)) console.log(s.name.split("/").pop()); });')
+    existing_stacks=$(pulumi stack ls --json --cwd "$project_dir" | on_json 'for (const s of json) console.log(s.name.split("/").pop());')
     listed=true
 }
 
